@@ -1,0 +1,258 @@
+import { test as base, expect, type Browser, type Page, type Response } from '@playwright/test';
+import type { OriginStats, RequestRecord } from './origin/server';
+
+export { expect };
+
+/** The test origin from global-setup.ts: base URL and its byte counters. */
+export interface Origin {
+  url: string;
+  stats(): Promise<OriginStats>;
+  reset(): Promise<void>;
+  /** Requests whose path + query equals `path`, oldest first. */
+  requestsFor(path: string): Promise<RequestRecord[]>;
+  /** Body bytes sent for `path` + query so far. */
+  bytesFor(path: string): Promise<number>;
+}
+
+/** What a `fetch()` run inside the page saw. */
+export interface PageFetchResult {
+  status: number;
+  headers: Record<string, string>;
+  length: number;
+  sha256: string;
+  /** The body, base64, when it is at most `maxBodyBytes`. */
+  bodyBase64: string | null;
+}
+
+export interface PageFetchOptions {
+  range?: string;
+  headers?: Record<string, string>;
+  /** Bodies up to this size come back whole (base64); larger ones only as SHA-256 + length. */
+  maxBodyBytes?: number;
+}
+
+function originUrl(): string {
+  const url = process.env.E2E_ORIGIN_URL;
+  if (!url) throw new Error('E2E_ORIGIN_URL is not set: run the suite through playwright.config.ts (global setup)');
+  return url;
+}
+
+export function makeOrigin(url = originUrl()): Origin {
+  const stats = async (): Promise<OriginStats> => {
+    const response = await fetch(`${url}/__origin/stats`);
+    if (!response.ok) throw new Error(`origin stats: HTTP ${response.status}`);
+    return (await response.json()) as OriginStats;
+  };
+  return {
+    url,
+    stats,
+    async reset() {
+      const response = await fetch(`${url}/__origin/reset`, { method: 'POST' });
+      if (response.status !== 204) throw new Error(`origin reset: HTTP ${response.status}`);
+    },
+    async requestsFor(path) {
+      return (await stats()).recent.filter((record) => record.path === path);
+    },
+    async bytesFor(path) {
+      return (await stats()).paths[path]?.bodyBytes ?? 0;
+    },
+  };
+}
+
+/** Opens `/` and waits until the service worker controls the page (it claims clients on activation). */
+export async function openControlledPage(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+}
+
+/** Runs `fetch(url, {headers: {Range}})` in the page; returns status, headers and the body (or its hash). */
+export async function fetchInPage(page: Page, url: string, options: PageFetchOptions = {}): Promise<PageFetchResult> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.range !== undefined) headers.Range = options.range;
+  return page.evaluate(
+    async ({ url, headers, maxBodyBytes }) => {
+      const response = await fetch(url, { headers });
+      const body = new Uint8Array(await response.arrayBuffer());
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+      const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+      let bodyBase64: string | null = null;
+      if (body.length <= maxBodyBytes) {
+        let binary = '';
+        for (let i = 0; i < body.length; i += 0x8000) {
+          binary += String.fromCharCode(...body.subarray(i, i + 0x8000));
+        }
+        bodyBase64 = btoa(binary);
+      }
+      const responseHeaders: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        responseHeaders[name] = value;
+      });
+      return { status: response.status, headers: responseHeaders, length: body.length, sha256, bodyBase64 };
+    },
+    { url, headers, maxBodyBytes: options.maxBodyBytes ?? 256 * 1024 },
+  );
+}
+
+/** Timeline of one streamed read in the page (ms since the fetch started). */
+export interface StreamTimeline {
+  status: number;
+  headersAtMs: number;
+  bytes: number;
+  lastChunkAtMs: number;
+  endedAtMs: number;
+  /** `done` when the body ended normally, `error` when reading failed, `aborted` when we aborted. */
+  outcome: 'done' | 'error' | 'aborted';
+  error: string | null;
+}
+
+/**
+ * Reads `url` with `Range` in the page chunk by chunk. With `abortAfterBytes` it aborts the fetch
+ * once that many bytes arrived (the reader going away).
+ */
+export async function streamInPage(
+  page: Page,
+  url: string,
+  options: { range?: string; abortAfterBytes?: number; timeoutMs?: number } = {},
+): Promise<StreamTimeline> {
+  return page.evaluate(
+    async ({ url, range, abortAfterBytes, timeoutMs }) => {
+      const started = performance.now();
+      const since = (): number => Math.round(performance.now() - started);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error('test timeout')), timeoutMs);
+      let status = 0;
+      let headersAtMs = 0;
+      let bytes = 0;
+      let lastChunkAtMs = 0;
+      try {
+        const response = await fetch(url, {
+          headers: range === undefined ? {} : { Range: range },
+          signal: controller.signal,
+        });
+        status = response.status;
+        headersAtMs = since();
+        const reader = response.body!.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.length;
+          lastChunkAtMs = since();
+          if (abortAfterBytes !== undefined && bytes >= abortAfterBytes) {
+            controller.abort();
+            return { status, headersAtMs, bytes, lastChunkAtMs, endedAtMs: since(), outcome: 'aborted' as const, error: null };
+          }
+        }
+        return { status, headersAtMs, bytes, lastChunkAtMs, endedAtMs: since(), outcome: 'done' as const, error: null };
+      } catch (error) {
+        return {
+          status,
+          headersAtMs,
+          bytes,
+          lastChunkAtMs,
+          endedAtMs: since(),
+          outcome: 'error' as const,
+          error: String(error),
+        };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    { url, range: options.range, abortAfterBytes: options.abortAfterBytes, timeoutMs: options.timeoutMs ?? 60_000 },
+  );
+}
+
+/** Records every response the page got, with whether the service worker produced it. */
+export function recordResponses(page: Page): Array<{ url: string; status: number; fromServiceWorker: boolean; range: string | null; response: Response }> {
+  const seen: Array<{ url: string; status: number; fromServiceWorker: boolean; range: string | null; response: Response }> = [];
+  page.on('response', (response) => {
+    seen.push({
+      url: response.url(),
+      status: response.status(),
+      fromServiceWorker: response.fromServiceWorker(),
+      range: response.request().headers()['range'] ?? null,
+      response,
+    });
+  });
+  return seen;
+}
+
+/** Stops every service worker of the page's browser (CDP `ServiceWorker.stopAllWorkers`). */
+export async function stopServiceWorkers(page: Page): Promise<void> {
+  const session = await page.context().newCDPSession(page);
+  try {
+    await session.send('ServiceWorker.enable');
+    await session.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await session.detach();
+  }
+}
+
+/**
+ * JS heap of each running service worker, in bytes: `usedSize + backingStorageSize` from
+ * `Runtime.getHeapUsage` (ArrayBuffer bytes live in the backing store, not in usedSize).
+ * SW targets only answer through the browser session's `Target.sendMessageToTarget`.
+ */
+export async function serviceWorkerHeapBytes(browser: Browser): Promise<Array<{ url: string; bytes: number }>> {
+  const session = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await session.send('Target.getTargets');
+    const workers = targetInfos.filter((target) => target.type === 'service_worker');
+    const results: Array<{ url: string; bytes: number }> = [];
+    for (const worker of workers) {
+      const { sessionId } = await session.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+      const reply = new Promise<{ usedSize: number; backingStorageSize?: number }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('Runtime.getHeapUsage timed out')), 10_000);
+        const onMessage = (event: { sessionId: string; message: string }): void => {
+          if (event.sessionId !== sessionId) return;
+          const message = JSON.parse(event.message) as { id?: number; result?: { usedSize: number; backingStorageSize?: number }; error?: unknown };
+          if (message.id !== 1) return;
+          clearTimeout(timer);
+          session.off('Target.receivedMessageFromTarget', onMessage);
+          if (message.result) resolve(message.result);
+          else reject(new Error(`Runtime.getHeapUsage failed: ${JSON.stringify(message.error)}`));
+        };
+        session.on('Target.receivedMessageFromTarget', onMessage);
+      });
+      await session.send('Target.sendMessageToTarget', {
+        sessionId,
+        message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
+      });
+      const usage = await reply;
+      results.push({ url: worker.url, bytes: usage.usedSize + (usage.backingStorageSize ?? 0) });
+      await session.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    }
+    return results;
+  } finally {
+    await session.detach();
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so random ranges are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A unique tag for URLs, so each test's resources are cold (a new cache key) even on a reused origin. */
+export function uniqueTag(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export const test = base.extend<{ origin: Origin; swPage: Page }>({
+  baseURL: async ({}, use) => {
+    await use(originUrl());
+  },
+  origin: async ({}, use) => {
+    await use(makeOrigin());
+  },
+  swPage: async ({ page }, use) => {
+    await openControlledPage(page);
+    await use(page);
+  },
+});

@@ -1,0 +1,506 @@
+/**
+ * The HTTP origin the end-to-end tests run against: the production build in `dist/` plus generated
+ * media, with Range support on everything, fault knobs and byte counters.
+ *
+ * Fault knobs are query parameters, so each knob set is its own URL (and its own cache key):
+ *   stallAfter=<bytes>   send that many body bytes, then keep the socket open and send nothing
+ *   resetAfter=<bytes>   send that many body bytes, then destroy the socket (a connection reset)
+ *   trickle=<bytes/s>    pace the body at that rate
+ *   delayMs=<ms>         wait before sending the headers
+ *   status=<code>        answer with that status and a short text body, ignoring Range
+ *   ignoreRange=1        answer every request with 200 and the full body
+ *   noStore=1            `Cache-Control: no-store` instead of `no-cache`
+ *   etag=<token>         use `"<token>"` as the ETag (a new version of the same URL's bytes)
+ *
+ * Counters: `GET /__origin/stats` (JSON, see OriginStats), `POST /__origin/reset`.
+ */
+import { createReadStream, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { generatedChunks, vectorBody } from './content';
+import { parseRangeRequest, rangesCoalesce, type ByteRange } from './ranges';
+
+export interface RequestRecord {
+  id: number;
+  method: string;
+  /** Path and query, as requested. */
+  path: string;
+  range: string | null;
+  ifRange: string | null;
+  status: number;
+  /** Body bytes the socket accepted. */
+  bytesSent: number;
+  /** Body bytes the response would carry if read to the end. */
+  bytesPlanned: number;
+  startedAt: number;
+  /** When the whole response was handed to the socket. */
+  finishedAt: number | null;
+  /** The client closed the connection before the response was complete. */
+  aborted: boolean;
+  abortedAt: number | null;
+}
+
+export interface PathCounters {
+  requests: number;
+  bodyBytes: number;
+}
+
+export interface OriginStats {
+  now: number;
+  /** Keyed by path + query. */
+  paths: Record<string, PathCounters>;
+  /** Oldest first, at most RECENT_LIMIT. */
+  recent: RequestRecord[];
+}
+
+export interface RunningOrigin {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const RECENT_LIMIT = 1000;
+const CHUNK_BYTES = 64 * 1024;
+/** A fixed validator date for generated resources (HTTP-date has whole seconds). */
+const GENERATED_LAST_MODIFIED = new Date(Date.UTC(2024, 0, 15, 9, 30, 0));
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.vtt': 'text/vtt',
+  '.mp4': 'video/mp4',
+  '.m4a': 'audio/mp4',
+  '.webm': 'video/webm',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.bin': 'application/octet-stream',
+};
+
+/** A representation the origin can serve any byte range of, without holding it in memory. */
+interface Resource {
+  sizeBytes: number;
+  contentType: string;
+  etag: string;
+  lastModified: Date;
+  chunks(start: number, endExclusive: number): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
+interface Knobs {
+  stallAfter?: number;
+  resetAfter?: number;
+  trickle?: number;
+  delayMs?: number;
+  status?: number;
+  ignoreRange: boolean;
+  noStore: boolean;
+  etag?: string;
+}
+
+function numberKnob(params: URLSearchParams, name: string): number | undefined {
+  const value = params.get(name);
+  if (value === null || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+function readKnobs(params: URLSearchParams): Knobs {
+  return {
+    stallAfter: numberKnob(params, 'stallAfter'),
+    resetAfter: numberKnob(params, 'resetAfter'),
+    trickle: numberKnob(params, 'trickle'),
+    delayMs: numberKnob(params, 'delayMs'),
+    status: numberKnob(params, 'status'),
+    ignoreRange: params.get('ignoreRange') === '1',
+    noStore: params.get('noStore') === '1',
+    etag: params.get('etag') ?? undefined,
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/** Whether `If-Range` (RFC 9110 §13.1.5) lets the Range apply: a strong ETag match or an exact date. */
+function ifRangeMatches(ifRange: string, resource: Resource): boolean {
+  const value = ifRange.trim();
+  if (value.startsWith('"')) return value === resource.etag;
+  if (value.startsWith('W/')) return false;
+  const date = Date.parse(value);
+  return Number.isFinite(date) && Math.floor(date / 1000) === Math.floor(resource.lastModified.getTime() / 1000);
+}
+
+function fileResource(path: string, stats: Stats): Resource {
+  const mtime = new Date(Math.floor(stats.mtimeMs / 1000) * 1000);
+  return {
+    sizeBytes: stats.size,
+    contentType: CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    etag: `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`,
+    lastModified: mtime,
+    chunks: (start, endExclusive) =>
+      createReadStream(path, { start, end: endExclusive - 1, highWaterMark: CHUNK_BYTES }),
+  };
+}
+
+function bufferResource(body: Buffer, contentType: string, etag: string): Resource {
+  return {
+    sizeBytes: body.length,
+    contentType,
+    etag,
+    lastModified: GENERATED_LAST_MODIFIED,
+    chunks: (start, endExclusive) => [body.subarray(start, endExclusive)],
+  };
+}
+
+async function wavResource(params: URLSearchParams): Promise<Resource | undefined> {
+  // scripts/wav.ts is shared with the build; loaded lazily so the rest of the origin never needs it.
+  const { wavBytes, wavSizeBytes } = await import('../../scripts/wav');
+  const tone = {
+    seconds: numberKnob(params, 'seconds') ?? 600,
+    sampleRate: numberKnob(params, 'sampleRate') ?? 44100,
+    channels: numberKnob(params, 'channels') ?? 2,
+  };
+  const sizeBytes = wavSizeBytes(tone);
+  return {
+    sizeBytes,
+    contentType: 'audio/wav',
+    etag: `"wav-${tone.seconds}-${tone.sampleRate}-${tone.channels}"`,
+    lastModified: GENERATED_LAST_MODIFIED,
+    *chunks(start, endExclusive) {
+      for (let offset = start; offset < endExclusive; offset += CHUNK_BYTES) {
+        yield wavBytes(offset, Math.min(endExclusive, offset + CHUNK_BYTES), tone);
+      }
+    },
+  };
+}
+
+export async function resolveResource(root: string, url: URL): Promise<Resource | undefined> {
+  const path = decodeURIComponent(url.pathname);
+  if (path.startsWith('/media/gen/vector/')) {
+    const name = path.slice('/media/gen/vector/'.length);
+    const body = vectorBody(name);
+    return body && bufferResource(body, 'text/plain; charset=utf-8', `"vector-${name}-${body.length}"`);
+  }
+  if (path === '/media/gen/long.wav') return wavResource(url.searchParams);
+  if (path.startsWith('/media/gen/') && path.endsWith('.bin')) {
+    const sizeBytes = numberKnob(url.searchParams, 'size') ?? 1024 * 1024;
+    return {
+      sizeBytes,
+      contentType: 'application/octet-stream',
+      etag: `"gen-${sizeBytes}"`,
+      lastModified: GENERATED_LAST_MODIFIED,
+      chunks: (start, endExclusive) => generatedChunks(start, endExclusive),
+    };
+  }
+  const relativePath = path === '/' ? 'index.html' : path.slice(1);
+  const filePath = resolve(root, normalize(relativePath));
+  if (filePath !== root && !filePath.startsWith(root + sep)) return undefined;
+  try {
+    const stats = await stat(filePath);
+    if (stats.isFile()) return fileResource(filePath, stats);
+    if (stats.isDirectory()) {
+      const index = join(filePath, 'index.html');
+      const indexStats = await stat(index);
+      return fileResource(index, indexStats);
+    }
+  } catch {
+    // Not found: fall through.
+  }
+  return undefined;
+}
+
+/** Byte counters and the recent-request log. */
+class OriginCounters {
+  private nextId = 1;
+  paths = new Map<string, PathCounters>();
+  recent: RequestRecord[] = [];
+
+  begin(req: IncomingMessage): RequestRecord {
+    const record: RequestRecord = {
+      id: this.nextId++,
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      range: req.headers.range ?? null,
+      ifRange: (req.headers['if-range'] as string | undefined) ?? null,
+      status: 0,
+      bytesSent: 0,
+      bytesPlanned: 0,
+      startedAt: Date.now(),
+      finishedAt: null,
+      aborted: false,
+      abortedAt: null,
+    };
+    const counters = this.countersFor(record.path);
+    counters.requests++;
+    this.recent.push(record);
+    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+    return record;
+  }
+
+  sent(record: RequestRecord, bytes: number): void {
+    record.bytesSent += bytes;
+    this.countersFor(record.path).bodyBytes += bytes;
+  }
+
+  private countersFor(path: string): PathCounters {
+    let counters = this.paths.get(path);
+    if (!counters) {
+      counters = { requests: 0, bodyBytes: 0 };
+      this.paths.set(path, counters);
+    }
+    return counters;
+  }
+
+  snapshot(): OriginStats {
+    return { now: Date.now(), paths: Object.fromEntries(this.paths), recent: this.recent };
+  }
+
+  reset(): void {
+    this.paths = new Map();
+    this.recent = [];
+  }
+}
+
+/** Writes `chunk`, counting it once the socket took it, and waits for drain under backpressure. */
+async function writeCounted(
+  res: ServerResponse,
+  chunk: Uint8Array,
+  onWritten: (bytes: number) => void,
+): Promise<boolean> {
+  if (res.destroyed) return false;
+  const flushed = res.write(chunk, (error) => {
+    if (!error) onWritten(chunk.length);
+  });
+  if (flushed) return true;
+  return new Promise((done) => {
+    const onDrain = (): void => {
+      res.off('close', onClose);
+      done(true);
+    };
+    const onClose = (): void => {
+      res.off('drain', onDrain);
+      done(false);
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+/** Sends `pieces` as the body, applying the stall / reset / trickle knobs. */
+async function sendBody(
+  res: ServerResponse,
+  pieces: Array<() => AsyncIterable<Uint8Array> | Iterable<Uint8Array>>,
+  knobs: Knobs,
+  onWritten: (bytes: number) => void,
+): Promise<void> {
+  let sent = 0;
+  const limit = Math.min(knobs.stallAfter ?? Infinity, knobs.resetAfter ?? Infinity);
+  const trickleSliceBytes = knobs.trickle ? Math.max(1, Math.floor(knobs.trickle / 10)) : Infinity;
+  for (const piece of pieces) {
+    for await (const chunk of piece()) {
+      for (let at = 0; at < chunk.length; ) {
+        if (res.destroyed) return;
+        const take = Math.min(chunk.length - at, limit - sent, trickleSliceBytes);
+        if (take <= 0) {
+          if (knobs.resetAfter !== undefined && sent >= knobs.resetAfter) {
+            res.socket?.resetAndDestroy();
+            res.destroy();
+            return;
+          }
+          // stallAfter: keep the socket open, send nothing; the client or the test ends it.
+          await new Promise((done) => res.once('close', done));
+          return;
+        }
+        if (knobs.trickle) await sleep((take / knobs.trickle) * 1000);
+        if (!(await writeCounted(res, chunk.subarray(at, at + take), onWritten))) return;
+        sent += take;
+        at += take;
+      }
+    }
+  }
+  res.end();
+}
+
+function multipartBoundary(): string {
+  return `origin-${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
+}
+
+async function handleResource(
+  req: IncomingMessage,
+  res: ServerResponse,
+  resource: Resource,
+  knobs: Knobs,
+  record: RequestRecord,
+  counters: OriginCounters,
+): Promise<void> {
+  const size = resource.sizeBytes;
+  const headers: Record<string, string | number> = {
+    'Accept-Ranges': 'bytes',
+    ETag: knobs.etag !== undefined ? `"${knobs.etag}"` : resource.etag,
+    'Last-Modified': resource.lastModified.toUTCString(),
+    'Cache-Control': knobs.noStore ? 'no-store' : 'no-cache',
+  };
+  const effective: Resource = { ...resource, etag: headers.ETag as string };
+  const ifRange = req.headers['if-range'] as string | undefined;
+  const rangeHeader =
+    knobs.ignoreRange || (ifRange !== undefined && !ifRangeMatches(ifRange, effective)) ? undefined : req.headers.range;
+  const request = parseRangeRequest(rangeHeader, size);
+  const onWritten = (bytes: number): void => counters.sent(record, bytes);
+  const isHead = req.method === 'HEAD';
+
+  let status = 200;
+  let pieces: Array<() => AsyncIterable<Uint8Array> | Iterable<Uint8Array>> = [];
+  let contentLength = 0;
+  if (request.kind === 'unsatisfiable') {
+    status = 416;
+    headers['Content-Range'] = `bytes */${size}`;
+    headers['Content-Type'] = 'text/plain; charset=utf-8';
+    const body = Buffer.from('Range Not Satisfiable\n');
+    pieces = [() => [body]];
+    contentLength = body.length;
+  } else if (request.kind === 'full') {
+    headers['Content-Type'] = resource.contentType;
+    pieces = [() => resource.chunks(0, size)];
+    contentLength = size;
+  } else if (request.ranges.length === 1 || rangesCoalesce(request.ranges)) {
+    // Ranges that touch or overlap into one span are served as that span (RFC 9110 §14.2 allows
+    // coalescing; send does the same), others as multipart/byteranges.
+    const { start, end } = request.ranges.length === 1 ? request.ranges[0]! : rangesCoalesce(request.ranges)!;
+    status = 206;
+    headers['Content-Type'] = resource.contentType;
+    headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    pieces = [() => resource.chunks(start, end + 1)];
+    contentLength = end - start + 1;
+  } else {
+    // RFC 9110 §14.6: parts in request order, each with its own Content-Type and Content-Range.
+    status = 206;
+    const boundary = multipartBoundary();
+    headers['Content-Type'] = `multipart/byteranges; boundary=${boundary}`;
+    const partHead = (range: ByteRange, first: boolean): Buffer =>
+      Buffer.from(
+        `${first ? '' : '\r\n'}--${boundary}\r\nContent-Type: ${resource.contentType}\r\n` +
+          `Content-Range: bytes ${range.start}-${range.end}/${size}\r\n\r\n`,
+        'latin1',
+      );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
+    request.ranges.forEach((range: ByteRange, i: number) => {
+      const head = partHead(range, i === 0);
+      pieces.push(() => [head]);
+      pieces.push(() => resource.chunks(range.start, range.end + 1));
+      contentLength += head.length + range.end - range.start + 1;
+    });
+    pieces.push(() => [tail]);
+    contentLength += tail.length;
+  }
+  headers['Content-Length'] = contentLength;
+  record.status = status;
+  record.bytesPlanned = isHead ? 0 : contentLength;
+  res.writeHead(status, headers);
+  if (isHead) {
+    res.end();
+    return;
+  }
+  await sendBody(res, pieces, knobs, onWritten);
+}
+
+export interface OriginOptions {
+  /** The folder served at `/` (the production build). */
+  root: string;
+  port?: number;
+  host?: string;
+}
+
+export async function startOrigin(options: OriginOptions): Promise<RunningOrigin> {
+  const root = resolve(options.root);
+  const counters = new OriginCounters();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://origin.invalid');
+    if (url.pathname === '/__origin/stats') {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify(counters.snapshot()));
+      return;
+    }
+    if (url.pathname === '/__origin/reset') {
+      if (req.method !== 'POST') {
+        res.writeHead(405, { Allow: 'POST' }).end();
+        return;
+      }
+      counters.reset();
+      res.writeHead(204).end();
+      return;
+    }
+
+    const record = counters.begin(req);
+    res.on('close', () => {
+      if (!res.writableFinished && !record.aborted) {
+        record.aborted = true;
+        record.abortedAt = Date.now();
+      }
+    });
+    res.on('finish', () => {
+      record.finishedAt = Date.now();
+    });
+
+    const knobs = readKnobs(url.searchParams);
+    if (knobs.delayMs) await sleep(knobs.delayMs);
+    if (res.destroyed) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      record.status = 405;
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (knobs.status !== undefined) {
+      record.status = knobs.status;
+      const body = Buffer.from(`status ${knobs.status}\n`);
+      res.writeHead(knobs.status, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Length': body.length,
+        'Cache-Control': knobs.noStore ? 'no-store' : 'no-cache',
+      });
+      await sendBody(res, [() => [body]], knobs, (bytes) => counters.sent(record, bytes));
+      return;
+    }
+    const resource = await resolveResource(root, url);
+    if (!resource) {
+      record.status = 404;
+      const body = Buffer.from('Not Found\n');
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
+    await handleResource(req, res, resource, knobs, record, counters);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('[origin]', req.url, error);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, host, () => ready());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
