@@ -1,0 +1,238 @@
+import { defaultConfig, type MediaCacheConfig } from '../config.js';
+import { createRangeResponse } from '../range/createRangeResponse.js';
+import { evaluateRangeRequest } from '../range/evaluateRangeRequest.js';
+import { parseRangeHeader } from '../range/parseRangeHeader.js';
+import type { ByteRange, RangeResolution, Representation } from '../range/types.js';
+import type { FileHead } from '../store/SegmentStore.js';
+import { SegmentStore } from '../store/SegmentStore.js';
+import { segmentIndexFor, segmentStart } from '../store/segmentLayout.js';
+import { fullWriteTimeoutMs, rangeWriteTimeoutMs } from '../stream/adaptiveTimeout.js';
+import { createSegmentedStream } from '../stream/createSegmentedStream.js';
+import { passThrough } from './passThrough.js';
+import { SegmentBlobSource } from './SegmentBlobSource.js';
+import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
+import { SegmentFetcher } from './SegmentFetcher.js';
+import { StitchedSource } from './StitchedSource.js';
+import { streamedResponseHeaders } from './streamedResponseHeaders.js';
+
+export interface RangeCacheOptions {
+  config?: Partial<MediaCacheConfig>;
+  store?: SegmentStore;
+}
+
+/** A first reader that never reads its body must not keep an upstream fetch open for ever. */
+const HOLD_TIMEOUT_MS = 10_000;
+
+/**
+ * The cache engine. It plans every request into stored and missing pieces: a fully stored answer
+ * is a Blob-bodied response composed from stored segment Blobs (no byte passes through the
+ * worker); anything else is one stream that stitches stored slices and shared upstream fetches,
+ * storing the missing segments as they arrive.
+ */
+export class RangeCache {
+  readonly config: MediaCacheConfig;
+  readonly store: SegmentStore;
+  readonly fetcher = new SegmentFetcher();
+
+  constructor(options: RangeCacheOptions = {}) {
+    this.config = { ...defaultConfig, ...options.config };
+    this.store = options.store ?? new SegmentStore();
+  }
+
+  /** Answers a GET for a media resource. Never rejects: failures become network errors. */
+  async handle(request: Request): Promise<Response> {
+    try {
+      return await this.answer(request);
+    } catch {
+      // A media element retries a network error (DESIGN.md, fact 4); a fetch() caller sees the
+      // same TypeError it would see offline.
+      return Response.error();
+    }
+  }
+
+  private async answer(request: Request): Promise<Response> {
+    const url = stripFragment(request.url);
+    const file = await this.store.getFile(url).catch(() => undefined);
+    let head: FileHead;
+    let hold: Hold | undefined;
+    if (file) {
+      head = file;
+      this.store.touch(url);
+    } else {
+      const probe = this.probe(url, request);
+      hold = probe.hold;
+      const upstream = await probe.fetch.head.catch((error: unknown) => {
+        hold?.release();
+        throw error;
+      });
+      if (upstream.kind === 'unusable') {
+        hold.release();
+        return passThrough(request);
+      }
+      if (upstream.kind === 'unsatisfiable') {
+        hold.release();
+        const representation = { sizeBytes: upstream.sizeBytes };
+        return createRangeResponse(evaluateRangeRequest(request.headers, representation), SegmentBlobSource.empty(upstream.sizeBytes), representation);
+      }
+      head = { sizeBytes: upstream.sizeBytes, validator: upstream.validator ?? {}, contentType: upstream.contentType };
+    }
+
+    const representation: Representation = {
+      sizeBytes: head.sizeBytes,
+      contentType: head.contentType,
+      ...head.validator,
+    };
+    const resolution = evaluateRangeRequest(request.headers, representation);
+    const ranges = rangesOf(resolution, head.sizeBytes);
+    if (ranges.length === 0) {
+      hold?.release();
+      return createRangeResponse(resolution, SegmentBlobSource.empty(head.sizeBytes), representation);
+    }
+
+    const stored = await this.storedSource(url, head, ranges);
+    if (stored) {
+      hold?.release();
+      return createRangeResponse(resolution, stored, representation);
+    }
+    if (ranges.length > 1) {
+      // Several ranges (never asked by media elements): fill the missing segments first, then
+      // answer from storage as one multipart Blob.
+      await this.fill(url, head, ranges).finally(() => hold?.release());
+      const filled = await this.storedSource(url, head, ranges);
+      if (filled) return createRangeResponse(resolution, filled, representation);
+      // Storage refused the bytes: RFC 9110 §14.2 lets us ignore the Range and send it all.
+      return this.stream(url, head, { kind: 'full' }, { start: 0, end: head.sizeBytes - 1 }, representation);
+    }
+    return this.stream(url, head, resolution, ranges[0]!, representation, hold);
+  }
+
+  /** Starts (or joins) the fetch that tells what an unknown resource is, holding it open. */
+  private probe(url: string, request: Request): { fetch: SegmentFetch; hold: Hold } {
+    const start = segmentStart(segmentIndexFor(probeOffset(request.headers.get('Range')), this.config.segmentSizeBytes), {
+      sizeBytes: Number.POSITIVE_INFINITY,
+      segmentSizeBytes: this.config.segmentSizeBytes,
+    });
+    const full = !request.headers.has('Range');
+    const fetch =
+      this.fetcher.find(url, start) ??
+      this.fetcher.start({
+        url,
+        startOffset: start,
+        endOffset: undefined,
+        knownValidator: undefined,
+        unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
+        timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
+        config: this.config,
+        store: this.store,
+      });
+    return { fetch, hold: new Hold(fetch, fetch.attach(start)) };
+  }
+
+  /** A source over stored segment Blobs when every byte of `ranges` is stored, else undefined. */
+  private async storedSource(url: string, head: FileHead, ranges: ByteRange[]): Promise<SegmentBlobSource | undefined> {
+    const indices = segmentsOf(ranges, this.config.segmentSizeBytes);
+    const blobs = await this.store.getSegments(url, indices, head).catch(() => new Map<number, Blob>());
+    if (blobs.size !== indices.length) return undefined;
+    return new SegmentBlobSource(blobs, { sizeBytes: head.sizeBytes, segmentSizeBytes: this.config.segmentSizeBytes });
+  }
+
+  private async fill(url: string, head: FileHead, ranges: ByteRange[]): Promise<void> {
+    for (const range of ranges) {
+      const source = this.source(url, head, false);
+      try {
+        for (let position = range.start; position <= range.end; ) {
+          position += (await source.read(position, this.config.rangeWriteBytes)).byteLength;
+        }
+      } finally {
+        source.release();
+      }
+    }
+  }
+
+  private stream(
+    url: string,
+    head: FileHead,
+    resolution: RangeResolution,
+    range: ByteRange,
+    representation: Representation,
+    hold?: Hold,
+  ): Response {
+    const full = resolution.kind === 'full';
+    const source = this.source(url, head, full);
+    const writeBytes = full ? this.config.fullWriteBytes : this.config.rangeWriteBytes;
+    if (hold) setTimeout(() => hold.release(), HOLD_TIMEOUT_MS);
+    const body = createSegmentedStream(source, range.start, range.end + 1, writeBytes, () => hold?.release());
+    return new Response(body, {
+      status: full ? 200 : 206,
+      statusText: full ? 'OK' : 'Partial Content',
+      headers: streamedResponseHeaders(full ? undefined : range, representation),
+    });
+  }
+
+  private source(url: string, head: FileHead, full: boolean): StitchedSource {
+    return new StitchedSource({
+      url,
+      head,
+      config: this.config,
+      store: this.store,
+      fetcher: this.fetcher,
+      unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
+      timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
+    });
+  }
+
+  /** Deletes a stored file, stopping its fetches first. */
+  async delete(url: string): Promise<void> {
+    this.fetcher.abort(url);
+    await this.store.deleteFile(url);
+  }
+}
+
+/** A reader placeholder that keeps a probe fetch alive until the response's own reader joins. */
+class Hold {
+  private released = false;
+  constructor(
+    private readonly fetch: SegmentFetch,
+    private readonly cursor: FetchCursor,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.fetch.detach(this.cursor);
+  }
+}
+
+function rangesOf(resolution: RangeResolution, sizeBytes: number): ByteRange[] {
+  if (resolution.kind === 'partial') return resolution.ranges;
+  if (resolution.kind === 'full' && sizeBytes > 0) return [{ start: 0, end: sizeBytes - 1 }];
+  return [];
+}
+
+function segmentsOf(ranges: ByteRange[], segmentSizeBytes: number): number[] {
+  const indices = new Set<number>();
+  for (const { start, end } of ranges) {
+    for (let index = segmentIndexFor(start, segmentSizeBytes); index <= segmentIndexFor(end, segmentSizeBytes); index += 1) {
+      indices.add(index);
+    }
+  }
+  return [...indices].sort((a, b) => a - b);
+}
+
+/** Where the first byte a request wants probably is, before the size is known. */
+function probeOffset(rangeHeader: string | null): number {
+  if (rangeHeader === null) return 0;
+  const parsed = parseRangeHeader(rangeHeader);
+  if (!parsed.ok) return 0;
+  let first = Number.POSITIVE_INFINITY;
+  for (const spec of parsed.specs) {
+    // A suffix range's start depends on the size this probe is about to learn.
+    first = Math.min(first, spec.kind === 'suffix' ? 0 : spec.first);
+  }
+  return Number.isFinite(first) ? first : 0;
+}
+
+function stripFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url : url.slice(0, hash);
+}

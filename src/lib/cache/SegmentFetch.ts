@@ -1,0 +1,342 @@
+import type { MediaCacheConfig } from '../config.js';
+import { MediaCacheError } from '../errors/MediaCacheError.js';
+import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
+import { segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segmentLayout.js';
+import { ifRangeValue } from '../store/validators.js';
+import type { Validator } from '../store/schema.js';
+import { raceWithTimeout, TimeoutError } from '../stream/adaptiveTimeout.js';
+import { StallDetector } from '../stream/StallDetector.js';
+import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
+
+export interface SegmentFetchOptions {
+  url: string;
+  /** First byte to ask for; aligned to a segment boundary. */
+  startOffset: number;
+  /** One past the last byte to ask for, when the size is known. */
+  endOffset: number | undefined;
+  /** The stored version, sent as If-Range so a changed resource comes back whole. */
+  knownValidator: Validator | undefined;
+  /** Write unit and timeout rule for stall detection (range or full-content writes). */
+  unitBytes: number;
+  timeoutFor: (bytes: number) => number;
+  config: MediaCacheConfig;
+  store: SegmentStore;
+  onSettled: (fetch: SegmentFetch) => void;
+}
+
+/** A reader's place in a fetch. Its position drives the fetch's pace. */
+export interface FetchCursor {
+  position: number;
+}
+
+/** What a reader gets at its position: bytes, or a pointer elsewhere. */
+export type FetchPiece =
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'blob'; blob: Blob }
+  /** The fetch has moved past this position; the bytes are in the store (or were lost). */
+  | { kind: 'passed' }
+  /** This fetch will never bring this position. */
+  | { kind: 'beyond' };
+
+/**
+ * One upstream request, shared by every reader that needs its bytes (single flight). It cuts the
+ * body into aligned segments as it arrives and stores each one as soon as it is complete, while
+ * readers take the same bytes as views of the arriving chunks. It reads upstream only while a
+ * reader is within `readAheadBytes` of its edge, so a paused reader pauses it (and is never taken
+ * for a stalled origin), and it cancels the upstream request when its last reader leaves.
+ */
+export class SegmentFetch {
+  readonly url: string;
+  readonly head: Promise<UpstreamHead>;
+  /** Next byte to arrive (absolute offset). */
+  private edge: number;
+  private endOffset: number;
+  private layout: SegmentLayout | undefined;
+  private fileHead: FileHead | undefined;
+  /** Views of the bytes of the segment being filled, which starts at `partsStart`. */
+  private parts: Uint8Array[] = [];
+  private partsStart: number;
+  /** Completed segments not (yet) known to be stored. */
+  private readonly completed = new Map<number, Blob>();
+  private readonly cursors = new Set<FetchCursor>();
+  private readonly controller = new AbortController();
+  private pendingStores = 0;
+  private failure: MediaCacheError | undefined;
+  private finished = false;
+  private wake: (() => void) | undefined;
+  private progress = deferred();
+
+  constructor(private readonly options: SegmentFetchOptions) {
+    this.url = options.url;
+    this.edge = options.startOffset;
+    this.partsStart = options.startOffset;
+    this.endOffset = options.endOffset ?? Number.POSITIVE_INFINITY;
+    this.head = this.start();
+    void this.head.then(
+      (head) => (head.kind === 'body' ? this.pump() : this.settle()),
+      () => this.settle(),
+    );
+  }
+
+  get startOffset(): number {
+    return this.options.startOffset;
+  }
+
+  get validator(): Validator | undefined {
+    return this.fileHead?.validator;
+  }
+
+  get sizeBytes(): number | undefined {
+    return this.fileHead?.sizeBytes;
+  }
+
+  /** Whether this fetch can still bring the byte at `offset` (or holds it completed). */
+  covers(offset: number): boolean {
+    if (this.failure) return false;
+    if (offset < this.options.startOffset || offset >= this.endOffset) return false;
+    if (offset >= this.partsStart) return !this.finished;
+    return this.layout !== undefined && this.completed.has(segmentIndexFor(offset, this.layout.segmentSizeBytes));
+  }
+
+  attach(position: number): FetchCursor {
+    const cursor = { position };
+    this.cursors.add(cursor);
+    this.nudge();
+    return cursor;
+  }
+
+  detach(cursor: FetchCursor): void {
+    this.cursors.delete(cursor);
+    this.nudge();
+  }
+
+  /** Tells the fetch a reader moved on, which may let it read further upstream. */
+  nudge(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** The bytes at the cursor's position, at most `maxBytes`, waiting for them to arrive. */
+  async read(cursor: FetchCursor, maxBytes: number): Promise<FetchPiece> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const position = cursor.position;
+      if (position >= this.endOffset || position < this.options.startOffset) return { kind: 'beyond' };
+      const layout = this.layout;
+      if (layout) {
+        const index = segmentIndexFor(position, layout.segmentSizeBytes);
+        const blob = this.completed.get(index);
+        if (blob) {
+          const offset = position - segmentStart(index, layout);
+          return { kind: 'blob', blob: blob.slice(offset, Math.min(blob.size, offset + maxBytes)) };
+        }
+      }
+      if (position < this.partsStart) return { kind: 'passed' };
+      if (position < this.edge) return { kind: 'bytes', bytes: this.viewAt(position, maxBytes) };
+      if (this.finished) return { kind: 'beyond' };
+      const progress = this.progress.promise;
+      this.nudge();
+      await progress;
+    }
+  }
+
+  private viewAt(position: number, maxBytes: number): Uint8Array {
+    let offset = position - this.partsStart;
+    for (const part of this.parts) {
+      if (offset < part.byteLength) return part.subarray(offset, Math.min(part.byteLength, offset + maxBytes));
+      offset -= part.byteLength;
+    }
+    throw new Error('unreachable: position inside the filled part of the segment');
+  }
+
+  private async start(): Promise<UpstreamHead> {
+    const { url, startOffset, knownValidator } = this.options;
+    const end = Number.isFinite(this.endOffset) ? String(this.endOffset - 1) : '';
+    const headers = new Headers({ Range: `bytes=${startOffset}-${end}` });
+    const ifRange = knownValidator && ifRangeValue(knownValidator);
+    if (ifRange) headers.set('If-Range', ifRange);
+    // A fresh request: re-creating the page's no-cors media request would drop the Range header,
+    // and `no-store` keeps the HTTP cache from storing every byte a second time (DESIGN.md, fact 8).
+    const request = new Request(url, { headers, cache: 'no-store', signal: this.controller.signal, credentials: 'same-origin' });
+    let response: Response;
+    try {
+      response = await raceWithTimeout(fetch(request), this.options.timeoutFor(this.options.unitBytes), () => this.controller.abort());
+    } catch (cause) {
+      const code = cause instanceof TimeoutError ? 'upstream-stalled' : 'upstream-failed';
+      throw this.fail(new MediaCacheError(code, { url }, { cause }));
+    }
+    const head = readUpstreamHead(response, startOffset);
+    if (head.kind !== 'body') {
+      void response.body?.cancel().catch(() => undefined);
+      this.finished = true;
+      return head;
+    }
+    this.response = response;
+    this.edge = head.startOffset;
+    this.partsStart = head.startOffset;
+    this.endOffset = head.endOffset;
+    this.layout = { sizeBytes: head.sizeBytes, segmentSizeBytes: this.options.config.segmentSizeBytes };
+    this.fileHead = { sizeBytes: head.sizeBytes, validator: head.validator ?? {}, contentType: head.contentType };
+    if (head.storable) {
+      try {
+        await this.options.store.saveHead(url, this.fileHead, this.layout.segmentSizeBytes);
+        this.storing = true;
+      } catch {
+        // Storage unavailable: the bytes still reach the readers, they are just not kept.
+      }
+    }
+    return head;
+  }
+
+  private response: Response | undefined;
+  private storing = false;
+
+  private async pump(): Promise<void> {
+    const reader = this.response!.body!.getReader();
+    this.response = undefined;
+    const stall = new StallDetector(this.options.unitBytes, this.options.timeoutFor);
+    try {
+      for (;;) {
+        if (!(await this.wanted())) {
+          throw new MediaCacheError('reader-cancelled', { url: this.url });
+        }
+        const before = performance.now();
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await raceWithTimeout(reader.read(), stall.remainingMs(), () => this.controller.abort());
+        } catch (cause) {
+          if (cause instanceof TimeoutError) {
+            throw new MediaCacheError('upstream-stalled', { url: this.url, timeoutMs: stall.timeoutMs }, { cause });
+          }
+          throw new MediaCacheError('upstream-failed', { url: this.url }, { cause });
+        }
+        if (result.done) {
+          if (this.edge !== this.endOffset) {
+            throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge, expected: this.endOffset });
+          }
+          break;
+        }
+        stall.record(performance.now() - before, result.value.byteLength);
+        this.accept(result.value);
+        await this.limitPendingStores();
+      }
+      this.finished = true;
+    } catch (error) {
+      this.fail(error instanceof MediaCacheError ? error : new MediaCacheError('upstream-failed', { url: this.url }, { cause: error }));
+      this.controller.abort();
+      void reader.cancel().catch(() => undefined);
+    } finally {
+      this.settle();
+    }
+  }
+
+  /** Resolves true once some reader wants bytes near the edge, false when no reader is left. */
+  private async wanted(): Promise<boolean> {
+    for (;;) {
+      if (this.cursors.size === 0) return false;
+      for (const cursor of this.cursors) {
+        if (cursor.position + this.options.config.readAheadBytes > this.edge) return true;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private accept(chunk: Uint8Array): void {
+    const layout = this.layout!;
+    if (this.edge + chunk.byteLength > this.endOffset) {
+      throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge + chunk.byteLength, expected: this.endOffset });
+    }
+    let rest = chunk;
+    while (rest.byteLength > 0) {
+      const index = segmentIndexFor(this.edge, layout.segmentSizeBytes);
+      const boundary = Math.min(segmentStart(index + 1, layout), layout.sizeBytes);
+      const piece = rest.subarray(0, boundary - this.edge);
+      this.parts.push(piece);
+      this.edge += piece.byteLength;
+      rest = rest.subarray(piece.byteLength);
+      if (this.edge === boundary) this.completeSegment(index);
+    }
+    this.signalProgress();
+  }
+
+  private completeSegment(index: number): void {
+    // The Blob constructor is where the bytes leave the JS heap for the browser's blob storage;
+    // the segment's chunk views are dropped right after.
+    const blob = new Blob(this.parts as BlobPart[]);
+    this.parts = [];
+    this.partsStart = this.edge;
+    // A fetch that began mid-segment (never: starts are aligned) or a 200 body from byte 0
+    // always completes whole segments, so `blob` has the segment's full length here.
+    this.completed.set(index, blob);
+    if (!this.storing) {
+      this.trimUnstored();
+      return;
+    }
+    this.pendingStores += 1;
+    this.options.store
+      .putSegment(this.url, index, blob, this.fileHead!)
+      .then(
+        (stored) => {
+          if (stored) this.completed.delete(index);
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.pendingStores -= 1;
+        this.trimUnstored();
+        this.nudge();
+      });
+  }
+
+  /** Keeps a few completed segments that were not stored for readers a little behind. */
+  private trimUnstored(): void {
+    const keep = this.options.config.unstoredSegmentsKept;
+    const excess = this.completed.size - keep - this.pendingStores;
+    if (excess <= 0) return;
+    let dropped = 0;
+    for (const index of [...this.completed.keys()].sort((a, b) => a - b)) {
+      if (dropped >= excess) break;
+      this.completed.delete(index);
+      dropped += 1;
+    }
+  }
+
+  /** Storage slower than the network must not pile segments up in memory. */
+  private async limitPendingStores(): Promise<void> {
+    while (this.pendingStores > 2 && !this.failure) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private signalProgress(): void {
+    const progress = this.progress;
+    this.progress = deferred();
+    progress.resolve();
+  }
+
+  private fail(error: MediaCacheError): MediaCacheError {
+    this.failure ??= error;
+    this.signalProgress();
+    return this.failure;
+  }
+
+  private settle(): void {
+    this.finished = true;
+    this.signalProgress();
+    this.options.onSettled(this);
+  }
+
+  /** Stops the upstream transfer now; readers see `reader-cancelled`. */
+  abort(): void {
+    this.fail(new MediaCacheError('reader-cancelled', { url: this.url }));
+    this.controller.abort();
+    this.nudge();
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}

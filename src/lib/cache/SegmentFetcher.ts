@@ -1,0 +1,44 @@
+import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
+
+/**
+ * The registry of upstream fetches in flight, per URL. Readers that need a byte some fetch will
+ * bring join that fetch instead of starting their own: concurrent readers of the same file cost
+ * one transfer.
+ */
+export class SegmentFetcher {
+  private readonly active = new Map<string, Set<SegmentFetch>>();
+
+  /** A fetch in flight that will bring (or holds) the byte at `offset` of `url`. */
+  find(url: string, offset: number): SegmentFetch | undefined {
+    for (const fetch of this.active.get(url) ?? []) {
+      if (fetch.covers(offset)) return fetch;
+    }
+    return undefined;
+  }
+
+  start(options: Omit<SegmentFetchOptions, 'onSettled'>): SegmentFetch {
+    let fetches = this.active.get(options.url);
+    if (!fetches) this.active.set(options.url, (fetches = new Set()));
+    const registry = fetches;
+    const fetch = new SegmentFetch({
+      ...options,
+      onSettled: (settled) => {
+        registry.delete(settled);
+        if (registry.size === 0 && this.active.get(options.url) === registry) this.active.delete(options.url);
+      },
+    });
+    registry.add(fetch);
+    return fetch;
+  }
+
+  /** Stops every fetch of `url` (its stored data is being deleted or replaced). */
+  abort(url: string): void {
+    for (const fetch of this.active.get(url) ?? []) fetch.abort();
+  }
+
+  get activeCount(): number {
+    let count = 0;
+    for (const fetches of this.active.values()) count += fetches.size;
+    return count;
+  }
+}

@@ -1,0 +1,117 @@
+import type { MediaCacheConfig } from '../config.js';
+import { MediaCacheError } from '../errors/MediaCacheError.js';
+import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
+import { segmentEnd, segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segmentLayout.js';
+import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
+import type { SegmentFetcher } from './SegmentFetcher.js';
+
+export interface StitchedSourceOptions {
+  url: string;
+  head: FileHead;
+  config: MediaCacheConfig;
+  store: SegmentStore;
+  fetcher: SegmentFetcher;
+  /** Write unit and timeout rule of the response this source feeds (range or full content). */
+  unitBytes: number;
+  timeoutFor: (bytes: number) => number;
+}
+
+/** Upper bound on consecutive lookups that yield no bytes before a read is declared broken. */
+const MAX_EMPTY_LOOKUPS = 8;
+
+/**
+ * The bytes of one file, in order, from wherever they are: the stored segment Blobs, a fetch in
+ * flight that another reader started, or a new upstream fetch of the missing segments. Every piece
+ * is checked to come from the version the response started with, so no answer mixes versions.
+ */
+export class StitchedSource {
+  private readonly layout: SegmentLayout;
+  private fetch: SegmentFetch | undefined;
+  private cursor: FetchCursor | undefined;
+  private stored: { index: number; blob: Blob } | undefined;
+
+  constructor(private readonly options: StitchedSourceOptions) {
+    this.layout = { sizeBytes: options.head.sizeBytes, segmentSizeBytes: options.config.segmentSizeBytes };
+  }
+
+  /** Up to `maxBytes` bytes starting at `position` (fewer at a segment or chunk boundary). */
+  async read(position: number, maxBytes: number): Promise<Uint8Array> {
+    for (let lookups = 0; lookups < MAX_EMPTY_LOOKUPS; lookups += 1) {
+      const index = segmentIndexFor(position, this.layout.segmentSizeBytes);
+      if (this.stored?.index === index) return this.readBlob(this.stored.blob, position - segmentStart(index, this.layout), maxBytes);
+      this.stored = undefined;
+
+      if (this.fetch && this.cursor) {
+        this.cursor.position = position;
+        this.fetch.nudge();
+        const piece = await this.fetch.read(this.cursor, maxBytes);
+        if (piece.kind === 'bytes' || piece.kind === 'blob') {
+          this.checkVersion(this.fetch);
+          return piece.kind === 'bytes' ? piece.bytes : new Uint8Array(await piece.blob.arrayBuffer());
+        }
+        this.release();
+      }
+
+      const joined = this.options.fetcher.find(this.options.url, position);
+      if (joined) {
+        this.join(joined, position);
+        continue;
+      }
+
+      const blob = (await this.options.store.getSegments(this.options.url, [index], this.options.head)).get(index);
+      if (blob) {
+        this.stored = { index, blob };
+        continue;
+      }
+      // Checked again after the await above: another reader may have started the fetch meanwhile.
+      this.join(this.options.fetcher.find(this.options.url, position) ?? (await this.startFetch(index)), position);
+    }
+    throw new MediaCacheError('upstream-failed', { url: this.options.url, position, reason: 'no source brought the bytes' });
+  }
+
+  /** Leaves any fetch this source reads from; the fetch stops when its last reader leaves. */
+  release(): void {
+    if (this.fetch && this.cursor) this.fetch.detach(this.cursor);
+    this.fetch = undefined;
+    this.cursor = undefined;
+  }
+
+  private join(fetch: SegmentFetch, position: number): void {
+    this.release();
+    this.fetch = fetch;
+    this.cursor = fetch.attach(position);
+  }
+
+  /** A fetch of the missing run from `index` up to the next stored segment (or the file's end). */
+  private async startFetch(index: number): Promise<SegmentFetch> {
+    const { url, head, fetcher, store, config } = this.options;
+    const file = await store.getFile(url).catch(() => undefined);
+    const storedAfter = file?.storedSegments.find((stored) => stored > index);
+    const endOffset = storedAfter === undefined ? this.layout.sizeBytes : segmentStart(storedAfter, this.layout);
+    return (
+      fetcher.find(url, segmentStart(index, this.layout)) ??
+      fetcher.start({
+        url,
+        startOffset: segmentStart(index, this.layout),
+        endOffset: Math.max(endOffset, segmentEnd(index, this.layout)),
+        knownValidator: head.validator,
+        unitBytes: this.options.unitBytes,
+        timeoutFor: this.options.timeoutFor,
+        config,
+        store,
+      })
+    );
+  }
+
+  private checkVersion(fetch: SegmentFetch): void {
+    const validator = fetch.validator;
+    const expected = this.options.head.validator;
+    if (!validator || validator.etag !== expected.etag || validator.lastModified !== expected.lastModified || fetch.sizeBytes !== this.options.head.sizeBytes) {
+      throw new MediaCacheError('validator-changed', { url: this.options.url });
+    }
+  }
+
+  private async readBlob(blob: Blob, offset: number, maxBytes: number): Promise<Uint8Array> {
+    return new Uint8Array(await blob.slice(offset, offset + maxBytes).arrayBuffer());
+  }
+}

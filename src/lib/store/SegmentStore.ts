@@ -1,0 +1,193 @@
+import type { IDBPDatabase } from 'idb';
+import { MediaCacheError } from '../errors/MediaCacheError.js';
+import { raceWithTimeout, storageWriteTimeoutMs, TimeoutError } from '../stream/adaptiveTimeout.js';
+import { openMediaDB } from './openMediaDB.js';
+import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
+import { segmentLength } from './segmentLayout.js';
+import { sameVersion } from './validators.js';
+
+export interface FileHead {
+  sizeBytes: number;
+  validator: Validator;
+  contentType: string;
+}
+
+/** Last-access times are written at most this often per file: they order eviction, nothing more. */
+const TOUCH_INTERVAL_MS = 10_000;
+
+/**
+ * The segment store: one record per file, one per aligned segment, in IndexedDB. A segment is
+ * visible only once complete: it is checked against its expected length and written in the same
+ * transaction that marks it stored in its file record, under the file's current validator.
+ */
+export class SegmentStore {
+  private db: Promise<IDBPDatabase<MediaCacheDB>> | undefined;
+  private readonly touchedAt = new Map<string, number>();
+
+  constructor(private readonly dbName?: string) {}
+
+  private connection(): Promise<IDBPDatabase<MediaCacheDB>> {
+    // Lazily opened; dropped when another context (a new service worker) needs to upgrade.
+    this.db ??= openMediaDB(this.dbName, () => {
+      this.db = undefined;
+    }).catch((cause: unknown) => {
+      this.db = undefined;
+      throw new MediaCacheError('storage-failed', { operation: 'open' }, { cause });
+    });
+    return this.db;
+  }
+
+  async getFile(url: string): Promise<FileRecord | undefined> {
+    return (await this.connection()).get('files', url);
+  }
+
+  async listFiles(): Promise<FileRecord[]> {
+    return (await this.connection()).getAll('files');
+  }
+
+  /**
+   * Records what the upstream says the resource is. A different version than the stored one
+   * purges the stored segments first, so no response can ever combine bytes of two versions.
+   */
+  async saveHead(url: string, head: FileHead, segmentSizeBytes: number): Promise<FileRecord> {
+    const db = await this.connection();
+    const tx = db.transaction(['files', 'segments'], 'readwrite');
+    const files = tx.objectStore('files');
+    const existing = await files.get(url);
+    if (
+      existing &&
+      existing.segmentSizeBytes === segmentSizeBytes &&
+      sameVersion(existing.validator, existing.sizeBytes, head.validator, head.sizeBytes)
+    ) {
+      await tx.done;
+      return existing;
+    }
+    if (existing) await tx.objectStore('segments').delete(segmentKeyRange(url));
+    const now = Date.now();
+    const record: FileRecord = {
+      url,
+      sizeBytes: head.sizeBytes,
+      validator: head.validator,
+      contentType: head.contentType,
+      segmentSizeBytes,
+      storedSegments: [],
+      storedBytes: 0,
+      createdAt: now,
+      lastAccessAt: now,
+    };
+    await files.put(record);
+    await tx.done;
+    return record;
+  }
+
+  /**
+   * Stores one complete segment. Resolves true when stored, false when it no longer belongs
+   * (the file was purged or changed version meanwhile). Rejects with `storage-timeout` when the
+   * write outlives its adaptive timeout (the transaction is aborted: nothing is half-written).
+   */
+  async putSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
+    const db = await this.connection();
+    const tx = db.transaction(['files', 'segments'], 'readwrite');
+    // An aborted transaction rejects `done`; the outcome is reported through `write` instead.
+    tx.done.catch(() => undefined);
+    const write = async (): Promise<boolean> => {
+      const files = tx.objectStore('files');
+      const file = await files.get(url);
+      if (!file || !sameVersion(file.validator, file.sizeBytes, head.validator, head.sizeBytes)) {
+        tx.abort();
+        return false;
+      }
+      if (blob.size !== segmentLength(index, file)) {
+        tx.abort();
+        throw new MediaCacheError('segment-invalid', { url, index, sizeBytes: blob.size });
+      }
+      await tx.objectStore('segments').put({ url, index, sizeBytes: blob.size, blob });
+      if (!file.storedSegments.includes(index)) {
+        file.storedSegments = insertSorted(file.storedSegments, index);
+        file.storedBytes += blob.size;
+      }
+      await files.put(file);
+      await tx.done;
+      return true;
+    };
+    try {
+      return await raceWithTimeout(write(), storageWriteTimeoutMs(blob.size), () => abortQuietly(tx));
+    } catch (error) {
+      if (error instanceof MediaCacheError) throw error;
+      if (error instanceof TimeoutError) throw new MediaCacheError('storage-timeout', { url, index }, { cause: error });
+      if (error instanceof DOMException && error.name === 'AbortError') return false;
+      throw new MediaCacheError('storage-failed', { url, index }, { cause: error });
+    }
+  }
+
+  /**
+   * The stored Blobs of the given segments that are present and intact, provided the stored file
+   * is still the version `expected` (else none: bytes of two versions are never combined). A
+   * record whose Blob has the wrong length is treated as missing, so it is fetched again rather
+   * than served.
+   */
+  async getSegments(url: string, indices: readonly number[], expected?: FileHead): Promise<Map<number, Blob>> {
+    const db = await this.connection();
+    const tx = db.transaction(['files', 'segments'], 'readonly');
+    const segments = tx.objectStore('segments');
+    const [file, ...records] = await Promise.all([
+      tx.objectStore('files').get(url),
+      ...indices.map((index) => segments.get([url, index])),
+    ]);
+    await tx.done;
+    const blobs = new Map<number, Blob>();
+    if (!file || (expected && !sameVersion(file.validator, file.sizeBytes, expected.validator, expected.sizeBytes))) {
+      return blobs;
+    }
+    for (const record of records) {
+      if (record && record.blob.size === record.sizeBytes && record.sizeBytes === segmentLength(record.index, file)) {
+        blobs.set(record.index, record.blob);
+      }
+    }
+    return blobs;
+  }
+
+  async deleteFile(url: string): Promise<void> {
+    const db = await this.connection();
+    const tx = db.transaction(['files', 'segments'], 'readwrite');
+    await Promise.all([tx.objectStore('segments').delete(segmentKeyRange(url)), tx.objectStore('files').delete(url), tx.done]);
+  }
+
+  /** Notes a read of `url` for least-recently-used eviction; cheap to call on every request. */
+  touch(url: string): void {
+    const now = Date.now();
+    if (now - (this.touchedAt.get(url) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.touchedAt.set(url, now);
+    void this.connection()
+      .then(async (db) => {
+        const tx = db.transaction('files', 'readwrite');
+        const file = await tx.store.get(url);
+        if (file) await tx.store.put({ ...file, lastAccessAt: now });
+        await tx.done;
+      })
+      .catch(() => undefined);
+  }
+
+  close(): void {
+    const db = this.db;
+    this.db = undefined;
+    void db?.then((connection) => connection.close()).catch(() => undefined);
+  }
+}
+
+function segmentKeyRange(url: string): IDBKeyRange {
+  return IDBKeyRange.bound([url, 0], [url, Infinity]);
+}
+
+function insertSorted(sorted: number[], value: number): number[] {
+  const at = sorted.findIndex((item) => item > value);
+  return at === -1 ? [...sorted, value] : [...sorted.slice(0, at), value, ...sorted.slice(at)];
+}
+
+function abortQuietly(tx: { abort(): void }): void {
+  try {
+    tx.abort();
+  } catch {
+    // Already finished or aborted.
+  }
+}

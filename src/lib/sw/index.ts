@@ -1,0 +1,4 @@
+export { createMediaCacheHandler } from './createMediaCacheHandler.js';
+export { isMediaRequest, DEFAULT_MEDIA_PATH_PREFIX, type MediaMatchOptions } from './isMediaRequest.js';
+export { precacheAppShell } from './precacheAppShell.js';
+export { registerMediaRoute, type MediaRouteOptions } from './registerMediaRoute.js';

@@ -1,0 +1,20 @@
+/** Where media lives by default: same-origin paths under this prefix. */
+export const DEFAULT_MEDIA_PATH_PREFIX = '/media/';
+
+export interface MediaMatchOptions {
+  /** Same-origin path prefixes the cache handles. Default: `['/media/']`. */
+  pathPrefixes?: string[];
+  /** Also handle requests whose destination is `video` or `audio`, from any origin. Default: true. */
+  mediaDestinations?: boolean;
+}
+
+/**
+ * The default scope of the cache: same-origin GETs under `/media/` and requests made by media
+ * elements. Everything else passes through untouched.
+ */
+export function isMediaRequest(request: Request, url: URL, origin: string, options: MediaMatchOptions = {}): boolean {
+  if (request.method !== 'GET') return false;
+  const prefixes = options.pathPrefixes ?? [DEFAULT_MEDIA_PATH_PREFIX];
+  if (url.origin === origin && prefixes.some((prefix) => url.pathname.startsWith(prefix))) return true;
+  return (options.mediaDestinations ?? true) && (request.destination === 'video' || request.destination === 'audio');
+}

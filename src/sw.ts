@@ -1,0 +1,14 @@
+/// <reference lib="webworker" />
+// The demo's service worker: the app shell precached, media through the range cache.
+import { clientsClaim } from 'workbox-core';
+import { precacheAppShell, registerMediaRoute } from './lib/sw/index.js';
+
+declare const self: ServiceWorkerGlobalScope;
+
+// A new worker takes over at once: the cache's stored data is versioned in IndexedDB, not tied to
+// the worker's version, so there is nothing to wait for.
+self.addEventListener('install', () => void self.skipWaiting());
+clientsClaim();
+
+if (__APP_SHELL__.length > 0) precacheAppShell(__APP_SHELL__, __APP_SHELL_VERSION__);
+registerMediaRoute();
