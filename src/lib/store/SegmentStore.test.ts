@@ -1,0 +1,109 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { isMediaCacheError } from '../errors/MediaCacheError.js';
+import { SegmentStore, type FileHead } from './SegmentStore.js';
+
+// Pure store logic against fake-indexeddb; the real browser store is exercised by e2e/.
+const SEGMENT = 8;
+const URL_A = 'https://example.test/media/a.mp4';
+const v1: FileHead = { sizeBytes: 20, validator: { etag: '"v1"' }, contentType: 'video/mp4' };
+const v2: FileHead = { sizeBytes: 20, validator: { etag: '"v2"' }, contentType: 'video/mp4' };
+
+let dbCounter = 0;
+function freshStore(): SegmentStore {
+  dbCounter += 1;
+  return new SegmentStore(`segment-store-test-${dbCounter}`);
+}
+
+function bytes(length: number, fill: number): Blob {
+  return new Blob([new Uint8Array(length).fill(fill)]);
+}
+
+describe('SegmentStore', () => {
+  it('stores a complete segment and marks it in the file record in one step', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    expect(await store.putSegment(URL_A, 1, bytes(8, 1), v1)).toBe(true);
+    expect(await store.putSegment(URL_A, 2, bytes(4, 2), v1)).toBe(true); // the short last segment
+    const file = await store.getFile(URL_A);
+    expect(file?.storedSegments).toEqual([1, 2]);
+    expect(file?.storedBytes).toBe(12);
+    const blobs = await store.getSegments(URL_A, [0, 1, 2], v1);
+    expect([...blobs.keys()]).toEqual([1, 2]);
+    expect(new Uint8Array(await blobs.get(2)!.arrayBuffer())).toEqual(new Uint8Array(4).fill(2));
+  });
+
+  it('keeps sorted indices and counts a segment stored twice once', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    for (const index of [2, 0, 1, 0]) await store.putSegment(URL_A, index, bytes(index === 2 ? 4 : 8, index), v1);
+    const file = await store.getFile(URL_A);
+    expect(file?.storedSegments).toEqual([0, 1, 2]);
+    expect(file?.storedBytes).toBe(20);
+  });
+
+  it('refuses a segment of the wrong length and leaves nothing behind', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    const error = await store.putSegment(URL_A, 0, bytes(7, 0), v1).catch((e: unknown) => e);
+    expect(isMediaCacheError(error, 'segment-invalid')).toBe(true);
+    expect((await store.getFile(URL_A))?.storedSegments).toEqual([]);
+    expect((await store.getSegments(URL_A, [0], v1)).size).toBe(0);
+  });
+
+  it('drops a segment written for a version that is no longer stored', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v2, SEGMENT);
+    expect(await store.putSegment(URL_A, 0, bytes(8, 0), v1)).toBe(false);
+    expect((await store.getFile(URL_A))?.storedSegments).toEqual([]);
+  });
+
+  it('drops a segment for a file it has no record of', async () => {
+    const store = freshStore();
+    expect(await store.putSegment(URL_A, 0, bytes(8, 0), v1)).toBe(false);
+    expect(await store.getFile(URL_A)).toBeUndefined();
+  });
+
+  it('purges the stored segments when the resource changes version', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 0), v1);
+    const same = await store.saveHead(URL_A, v1, SEGMENT);
+    expect(same.storedSegments).toEqual([0]);
+    const changed = await store.saveHead(URL_A, v2, SEGMENT);
+    expect(changed.storedSegments).toEqual([]);
+    expect(changed.validator).toEqual(v2.validator);
+    expect((await store.getSegments(URL_A, [0])).size).toBe(0);
+  });
+
+  it('treats a size change under the same Last-Modified as a new version', async () => {
+    const store = freshStore();
+    const dated: FileHead = { sizeBytes: 20, validator: { lastModified: 'Tue, 01 Dec 2026 00:00:00 GMT' }, contentType: 'audio/wav' };
+    await store.saveHead(URL_A, dated, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 0), dated);
+    const grown = await store.saveHead(URL_A, { ...dated, sizeBytes: 24 }, SEGMENT);
+    expect(grown.storedSegments).toEqual([]);
+  });
+
+  it('returns no segment when the caller expects another version than the stored one', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 0), v1);
+    expect((await store.getSegments(URL_A, [0], v2)).size).toBe(0);
+    expect((await store.getSegments(URL_A, [0], v1)).size).toBe(1);
+  });
+
+  it('deletes a file with all its segments, leaving other files alone', async () => {
+    const store = freshStore();
+    const other = 'https://example.test/media/b.mp4';
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.saveHead(other, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 0), v1);
+    await store.putSegment(other, 0, bytes(8, 9), v1);
+    await store.deleteFile(URL_A);
+    expect(await store.getFile(URL_A)).toBeUndefined();
+    expect((await store.getSegments(URL_A, [0])).size).toBe(0);
+    expect((await store.getSegments(other, [0], v1)).size).toBe(1);
+    expect((await store.listFiles()).map((file) => file.url)).toEqual([other]);
+  });
+});
