@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { build, defineConfig, type Plugin } from 'vite';
+import { longMediaPlugin } from './scripts/longMediaPlugin.js';
 
 const outDir = 'dist';
 
@@ -73,5 +74,5 @@ export default defineConfig({
     headers: { 'Service-Worker-Allowed': '/' },
   },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
-  plugins: [serviceWorker()],
+  plugins: [serviceWorker(), longMediaPlugin()],
 });

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Plugin } from 'vite';
-import { wavBytes, wavSizeBytes, type WavToneOptions } from './wav';
+import { wavBytes, wavSizeBytes, type WavToneOptions } from './wav.js';
 
 /**
  * A 30-minute lecture recording generated in code. At 22050 Hz mono 16-bit it is ≈79 MB: well above

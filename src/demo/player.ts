@@ -1,0 +1,31 @@
+import type { Lecture } from './catalogue.js';
+import { h } from './dom.js';
+import { lectureMeta } from './lectureList.js';
+
+/**
+ * Replaces the player area's content with a fresh media element for `lecture`. A new element per
+ * lecture (rather than a new `src`) lets audio and video lectures alternate and drops the previous
+ * element's buffered bytes at once.
+ */
+export function showLecture(area: HTMLElement, lecture: Lecture): HTMLMediaElement {
+  const isAudio = lecture.type.startsWith('audio/');
+  const media = h(isAudio ? 'audio' : 'video', { controls: true, playsinline: !isAudio, preload: 'metadata', src: lecture.url });
+  media.id = 'player';
+  const playable = media.canPlayType(lecture.type) !== '';
+  area.replaceChildren(
+    h(
+      'figure',
+      { class: isAudio ? 'player player-audio' : 'player' },
+      isAudio && h('div', { class: 'audio-art', 'aria-hidden': 'true' }, '♪'),
+      media,
+      h(
+        'figcaption',
+        {},
+        h('h2', {}, lecture.title),
+        h('p', { class: 'lecture-meta' }, lectureMeta(lecture)),
+        !playable && h('p', { class: 'notice' }, `This browser cannot play ${lecture.type}.`),
+      ),
+    ),
+  );
+  return media;
+}

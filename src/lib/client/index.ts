@@ -1,0 +1,2 @@
+export { registerMediaCache } from './registerMediaCache.js';
+export type { RegisterMediaCacheOptions } from './registerMediaCache.js';
