@@ -72,6 +72,18 @@ export function wavSizeBytes(opts: WavToneOptions): number {
   return WAV_HEADER_BYTES + frameCount(opts) * opts.channels * BYTES_PER_SAMPLE;
 }
 
+let cachedTable: { sampleRate: number; samples: Int16Array } | undefined;
+
+/** One period of the tone at 1 Hz, sampled at `sampleRate`: every pitch is a stride through it. */
+function sineTable(sampleRate: number): Int16Array {
+  if (cachedTable?.sampleRate !== sampleRate) {
+    const samples = new Int16Array(sampleRate);
+    for (let k = 0; k < sampleRate; k++) samples[k] = Math.round(AMPLITUDE * Math.sin((2 * Math.PI * k) / sampleRate));
+    cachedTable = { sampleRate, samples };
+  }
+  return cachedTable.samples;
+}
+
 /** The 16-bit sample value of frame `frame` (the same on every channel). */
 function sampleAt(frame: number, sampleRate: number): number {
   const framesPerStep = STEP_SECONDS * sampleRate;
@@ -79,9 +91,8 @@ function sampleAt(frame: number, sampleRate: number): number {
   const pitchHz = PITCHES_HZ[step % PITCHES_HZ.length] ?? PITCHES_HZ[0];
   const frameInStep = frame - step * framesPerStep;
   // `pitchHz * frameInStep` is an exact integer; reducing it modulo the rate keeps the phase exact
-  // however far into the file the frame is.
-  const phase = ((pitchHz * frameInStep) % sampleRate) / sampleRate;
-  return Math.round(AMPLITUDE * Math.sin(2 * Math.PI * phase));
+  // however far into the file the frame is, and makes it an index into the one-period table.
+  return sineTable(sampleRate)[(pitchHz * frameInStep) % sampleRate] ?? 0;
 }
 
 /**
@@ -107,17 +118,17 @@ export function wavBytes(start: number, endExclusive: number, opts: WavToneOptio
     offset = headerEnd;
   }
   const bytesPerFrame = opts.channels * BYTES_PER_SAMPLE;
-  let frame = -1;
-  let sample = 0;
-  for (; offset < endExclusive; offset++) {
-    const dataOffset = offset - WAV_HEADER_BYTES;
-    const currentFrame = Math.floor(dataOffset / bytesPerFrame);
-    if (currentFrame !== frame) {
-      frame = currentFrame;
-      sample = sampleAt(frame, opts.sampleRate) & 0xffff;
-    }
+  const dataStart = offset - WAV_HEADER_BYTES;
+  const dataEnd = endExclusive - WAV_HEADER_BYTES;
+  // Output index of data byte 0 (negative when the range starts inside the data).
+  const outBase = offset - start - dataStart;
+  let frame = Math.floor(dataStart / bytesPerFrame);
+  for (let frameOffset = frame * bytesPerFrame; frameOffset < dataEnd; frame++, frameOffset += bytesPerFrame) {
+    const sample = sampleAt(frame, opts.sampleRate) & 0xffff;
+    const from = Math.max(frameOffset, dataStart);
+    const to = Math.min(frameOffset + bytesPerFrame, dataEnd);
     // Little-endian: the even byte of each sample is its low byte.
-    out[offset - start] = dataOffset % 2 === 0 ? sample & 0xff : sample >> 8;
+    for (let byte = from; byte < to; byte++) out[outBase + byte] = byte % 2 === 0 ? sample & 0xff : sample >> 8;
   }
   return out;
 }
