@@ -105,9 +105,11 @@ export class SegmentFetch {
     return cursor;
   }
 
+  /** Removes a reader; the last one leaving stops the upstream transfer at once. */
   detach(cursor: FetchCursor): void {
     this.cursors.delete(cursor);
-    this.nudge();
+    if (this.cursors.size === 0 && !this.finished) this.abort();
+    else this.nudge();
   }
 
   /** Tells the fetch a reader moved on, which may let it read further upstream. */

@@ -38,24 +38,30 @@ export class StitchedSource {
   async read(position: number, maxBytes: number): Promise<Uint8Array> {
     for (let lookups = 0; lookups < MAX_EMPTY_LOOKUPS; lookups += 1) {
       const index = segmentIndexFor(position, this.layout.segmentSizeBytes);
+      if (this.cursor && this.fetch) {
+        // Reading stored bytes still paces the fetch this source will come back to.
+        this.cursor.position = position;
+        this.fetch.nudge();
+      }
       if (this.stored?.index === index) return this.readBlob(this.stored.blob, position - segmentStart(index, this.layout), maxBytes);
       this.stored = undefined;
 
+      let passed = false;
       if (this.fetch && this.cursor) {
-        this.cursor.position = position;
-        this.fetch.nudge();
         const piece = await this.fetch.read(this.cursor, maxBytes);
         if (piece.kind === 'bytes' || piece.kind === 'blob') {
           this.checkVersion(this.fetch);
           return piece.kind === 'bytes' ? piece.bytes : new Uint8Array(await piece.blob.arrayBuffer());
         }
-        this.release();
-      }
-
-      const joined = this.options.fetcher.find(this.options.url, position);
-      if (joined) {
-        this.join(joined, position);
-        continue;
+        // 'passed': the fetch is ahead of this reader and stored the segment; stay with it.
+        passed = piece.kind === 'passed';
+        if (!passed) this.release();
+      } else {
+        const joined = this.options.fetcher.find(this.options.url, position);
+        if (joined) {
+          this.join(joined, position);
+          continue;
+        }
       }
 
       const blob = (await this.options.store.getSegments(this.options.url, [index], this.options.head)).get(index);
@@ -64,7 +70,9 @@ export class StitchedSource {
         continue;
       }
       // Checked again after the await above: another reader may have started the fetch meanwhile.
-      this.join(this.options.fetcher.find(this.options.url, position) ?? (await this.startFetch(index)), position);
+      // A segment the fetch passed but could not store is fetched again on its own.
+      const fetch = (passed ? undefined : this.options.fetcher.find(this.options.url, position)) ?? (await this.startFetch(index, passed));
+      this.join(fetch, position);
     }
     throw new MediaCacheError('upstream-failed', { url: this.options.url, position, reason: 'no source brought the bytes' });
   }
@@ -83,13 +91,17 @@ export class StitchedSource {
   }
 
   /** A fetch of the missing run from `index` up to the next stored segment (or the file's end). */
-  private async startFetch(index: number): Promise<SegmentFetch> {
+  private async startFetch(index: number, onlyThisSegment: boolean): Promise<SegmentFetch> {
     const { url, head, fetcher, store, config } = this.options;
-    const file = await store.getFile(url).catch(() => undefined);
+    const file = onlyThisSegment ? undefined : await store.getFile(url).catch(() => undefined);
     const storedAfter = file?.storedSegments.find((stored) => stored > index);
-    const endOffset = storedAfter === undefined ? this.layout.sizeBytes : segmentStart(storedAfter, this.layout);
+    const endOffset = onlyThisSegment
+      ? segmentEnd(index, this.layout)
+      : storedAfter === undefined
+        ? this.layout.sizeBytes
+        : segmentStart(storedAfter, this.layout);
     return (
-      fetcher.find(url, segmentStart(index, this.layout)) ??
+      (onlyThisSegment ? undefined : fetcher.find(url, segmentStart(index, this.layout))) ??
       fetcher.start({
         url,
         startOffset: segmentStart(index, this.layout),
