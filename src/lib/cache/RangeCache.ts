@@ -1,5 +1,6 @@
 import { defaultConfig, type MediaCacheConfig } from '../config.js';
 import { createRangeResponse } from '../range/createRangeResponse.js';
+import { createStreamedRangeResponse } from '../range/createStreamedRangeResponse.js';
 import { evaluateRangeRequest } from '../range/evaluateRangeRequest.js';
 import { parseRangeHeader } from '../range/parseRangeHeader.js';
 import type { ByteRange, RangeResolution, Representation } from '../range/types.js';
@@ -13,7 +14,6 @@ import { SegmentBlobSource } from './SegmentBlobSource.js';
 import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
 import { SegmentFetcher } from './SegmentFetcher.js';
 import { StitchedSource } from './StitchedSource.js';
-import { streamedResponseHeaders } from './streamedResponseHeaders.js';
 
 export interface RangeCacheOptions {
   config?: Partial<MediaCacheConfig>;
@@ -162,11 +162,7 @@ export class RangeCache {
     const writeBytes = full ? this.config.fullWriteBytes : this.config.rangeWriteBytes;
     if (hold) setTimeout(() => hold.release(), HOLD_TIMEOUT_MS);
     const body = createSegmentedStream(source, range.start, range.end + 1, writeBytes, () => hold?.release());
-    return new Response(body, {
-      status: full ? 200 : 206,
-      statusText: full ? 'OK' : 'Partial Content',
-      headers: streamedResponseHeaders(full ? undefined : range, representation),
-    });
+    return createStreamedRangeResponse(body, full ? undefined : range, representation);
   }
 
   private source(url: string, head: FileHead, full: boolean): StitchedSource {

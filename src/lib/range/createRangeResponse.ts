@@ -1,4 +1,5 @@
 import { formatContentRange, formatUnsatisfiedRange } from './contentRange.js';
+import { representationHeaders } from './representationHeaders.js';
 import type { ByteRange, RangeResolution, Representation } from './types.js';
 
 /** Anything that can hand out slices without reading them: a Blob, or a Blob composed of stored segments. */
@@ -66,23 +67,17 @@ export function createRangeResponse(
   if (source.size !== sizeBytes) {
     throw new RangeError(`createRangeResponse: source holds ${source.size} bytes, the representation ${sizeBytes}`);
   }
-  const headers = new Headers(extraHeaders);
-  // Media elements decide from Accept-Ranges whether a resource is seekable (DESIGN.md, fact 5).
-  headers.set('Accept-Ranges', 'bytes');
-
   if (resolution.kind === 'unsatisfiable') {
+    const headers = new Headers(extraHeaders);
+    // Media elements decide from Accept-Ranges whether a resource is seekable (DESIGN.md, fact 5).
+    headers.set('Accept-Ranges', 'bytes');
     for (const name of ['Content-Length', 'Content-Type', 'ETag', 'Last-Modified']) headers.delete(name);
     // RFC 9110 §14.4: a 416 to a byte-range request SHOULD say the current length.
     headers.set('Content-Range', formatUnsatisfiedRange(sizeBytes));
     return new Response(null, { status: 416, statusText: 'Range Not Satisfiable', headers });
   }
 
-  // Validators describe the bytes we send, so only the representation's own may appear;
-  // RFC 9110 §15.3.7: a 206 carries the ones a 200 would.
-  for (const name of ['ETag', 'Last-Modified', 'Content-Range', 'Content-Type']) headers.delete(name);
-  if (representation.etag !== undefined) headers.set('ETag', representation.etag);
-  if (representation.lastModified !== undefined) headers.set('Last-Modified', representation.lastModified);
-
+  const headers = representationHeaders(representation, extraHeaders);
   let body: Blob;
   if (resolution.kind === 'full') {
     body = source.slice(0, sizeBytes);
@@ -98,9 +93,6 @@ export function createRangeResponse(
       // RFC 9110 §14.6: the representation's type moves into each part; the whole is multipart.
       headers.set('Content-Type', `multipart/byteranges; boundary=${boundary}`);
     }
-  }
-  if (!headers.has('Content-Type') && representation.contentType !== undefined) {
-    headers.set('Content-Type', representation.contentType);
   }
   headers.set('Content-Length', String(body.size));
   return resolution.kind === 'full'

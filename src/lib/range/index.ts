@@ -10,3 +10,4 @@ export {
   type ParsedContentRange,
 } from './contentRange.js';
 export { createRangeResponse, type SliceableSource } from './createRangeResponse.js';
+export { createStreamedRangeResponse } from './createStreamedRangeResponse.js';
