@@ -1,4 +1,4 @@
-import { registerMediaCache } from '../lib/client/index.js';
+import { registerMediaCache } from '../lib/index.js';
 import { loadCatalogue, type Lecture } from './catalogue.js';
 import { bindConnectionBadge } from './connectionBadge.js';
 import { byId } from './dom.js';
