@@ -67,29 +67,44 @@ export async function openControlledPage(page: Page): Promise<void> {
 
 /** Runs `fetch(url, {headers: {Range}})` in the page; returns status, headers and the body (or its hash). */
 export async function fetchInPage(page: Page, url: string, options: PageFetchOptions = {}): Promise<PageFetchResult> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.range !== undefined) headers.Range = options.range;
+  const [result] = await fetchAllInPage(page, [{ url, ...options }], options.maxBodyBytes);
+  return result!;
+}
+
+/** Runs several fetches in the page at the same time (Promise.all); results in request order. */
+export async function fetchAllInPage(
+  page: Page,
+  requests: Array<{ url: string; range?: string; headers?: Record<string, string> }>,
+  maxBodyBytes = 256 * 1024,
+): Promise<PageFetchResult[]> {
+  const plain = requests.map(({ url, range, headers }) => ({
+    url,
+    headers: { ...headers, ...(range === undefined ? {} : { Range: range }) },
+  }));
   return page.evaluate(
-    async ({ url, headers, maxBodyBytes }) => {
-      const response = await fetch(url, { headers });
-      const body = new Uint8Array(await response.arrayBuffer());
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
-      const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-      let bodyBase64: string | null = null;
-      if (body.length <= maxBodyBytes) {
-        let binary = '';
-        for (let i = 0; i < body.length; i += 0x8000) {
-          binary += String.fromCharCode(...body.subarray(i, i + 0x8000));
+    async ({ requests, maxBodyBytes }) => {
+      const one = async ({ url, headers }: { url: string; headers: Record<string, string> }) => {
+        const response = await fetch(url, { headers });
+        const body = new Uint8Array(await response.arrayBuffer());
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+        const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+        let bodyBase64: string | null = null;
+        if (body.length <= maxBodyBytes) {
+          let binary = '';
+          for (let i = 0; i < body.length; i += 0x8000) {
+            binary += String.fromCharCode(...body.subarray(i, i + 0x8000));
+          }
+          bodyBase64 = btoa(binary);
         }
-        bodyBase64 = btoa(binary);
-      }
-      const responseHeaders: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        responseHeaders[name] = value;
-      });
-      return { status: response.status, headers: responseHeaders, length: body.length, sha256, bodyBase64 };
+        const responseHeaders: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          responseHeaders[name] = value;
+        });
+        return { status: response.status, headers: responseHeaders, length: body.length, sha256, bodyBase64 };
+      };
+      return Promise.all(requests.map(one));
     },
-    { url, headers, maxBodyBytes: options.maxBodyBytes ?? 256 * 1024 },
+    { requests: plain, maxBodyBytes },
   );
 }
 
@@ -251,8 +266,19 @@ export const test = base.extend<{ origin: Origin; swPage: Page }>({
   origin: async ({}, use) => {
     await use(makeOrigin());
   },
-  swPage: async ({ page }, use) => {
-    await openControlledPage(page);
-    await use(page);
+  swPage: async ({ page }, use, testInfo) => {
+    const log: string[] = [];
+    const started = Date.now();
+    page.on('console', (message) => log.push(`+${Date.now() - started}ms console.${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => log.push(`+${Date.now() - started}ms pageerror: ${error.message}`));
+    page.context().on('serviceworker', (worker) => log.push(`+${Date.now() - started}ms serviceworker ${worker.url()}`));
+    try {
+      await openControlledPage(page);
+      await use(page);
+    } finally {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('page-log', { body: log.join('\n') || '(empty)', contentType: 'text/plain' });
+      }
+    }
   },
 });

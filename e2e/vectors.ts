@@ -32,7 +32,7 @@ export const POLICY_DIVERGENCES: Record<string, string> = {
   'nginx|bytes=10-alpha': 'as above: invalid → 200',
   'nginx|bytes=10': 'as above: invalid → 200',
   'nginx|bytes=10-11 12-': 'as above: invalid → 200',
-  'send|bytes=1-1,3-': 'send ignores non-combinable multiple ranges (200); the product answers multipart/byteranges',
+  'send|bytes=1-1,3-': 'send ignores non-combinable multiple ranges (200); a server may answer 206 with the one-byte gap coalesced (RFC 9110 §15.3.7.2) or multipart',
   'nginx|bytes=0-10001, 0-0': 'nginx ignores ranges that add up past the size (200); a coalesced 206 is allowed too',
 };
 

@@ -1,0 +1,89 @@
+/** Playback through the service worker: play, seek, offline replay, a long pause. */
+import { expect, recordResponses, test, uniqueTag } from './fixtures';
+import { mediaState, mountMedia, seekTo, setPaused, waitForCurrentTime } from './media';
+import { distMedia } from './sources';
+
+function sampleVideoUrl(): string {
+  const [video] = distMedia('.mp4');
+  if (!video) throw new Error('no committed .mp4 in dist/media (npm run build copies public/media)');
+  return video.url;
+}
+
+test.describe('playback through the service worker', () => {
+  test('a <video> plays, seeks forward and back; every media response comes from the SW', async ({ swPage: page }) => {
+    const responses = recordResponses(page);
+    const src = sampleVideoUrl();
+    await mountMedia(page, 'video', src);
+    await waitForCurrentTime(page, 1);
+    const { duration } = await mediaState(page);
+    expect(duration).toBeGreaterThan(4);
+
+    await seekTo(page, duration * 0.7);
+    const afterForward = (await mediaState(page)).currentTime;
+    expect(afterForward).toBeGreaterThanOrEqual(duration * 0.7 - 0.5);
+    await waitForCurrentTime(page, afterForward + 0.5);
+
+    await seekTo(page, 0.5);
+    expect((await mediaState(page)).currentTime).toBeLessThan(duration * 0.5);
+    await waitForCurrentTime(page, 1.2);
+
+    const state = await mediaState(page);
+    expect(state.errorCode).toBeNull();
+    expect(state.events).not.toContain('error');
+    expect(state.seekedCount).toBeGreaterThanOrEqual(2);
+
+    const media = responses.filter((response) => new URL(response.url).pathname === src);
+    expect(media.length).toBeGreaterThan(0);
+    expect(media.filter((response) => !response.fromServiceWorker).map((r) => `${r.status} ${r.range}`)).toEqual([]);
+    for (const response of media) {
+      expect([200, 206]).toContain(response.status);
+      const headers = await response.response.allHeaders();
+      expect(headers['accept-ranges'], `Accept-Ranges on ${response.status} for Range ${response.range}`).toBe('bytes');
+    }
+  });
+
+  test('offline after watching: the watched parts play and seek again, and the app shell reloads', async ({ swPage: page, context }) => {
+    const src = sampleVideoUrl();
+    await mountMedia(page, 'video', src);
+    await waitForCurrentTime(page, 2);
+    const { duration } = await mediaState(page);
+    const middle = Math.floor(duration / 2);
+    await seekTo(page, middle);
+    await waitForCurrentTime(page, middle + 1.5);
+
+    await context.setOffline(true);
+    // Same page, no reload: a fresh element must be answered from storage alone.
+    await mountMedia(page, 'video', src);
+    await waitForCurrentTime(page, 1.5);
+    await seekTo(page, middle + 0.2);
+    await waitForCurrentTime(page, middle + 1);
+    const state = await mediaState(page);
+    expect(state.errorCode).toBeNull();
+    expect(state.events).not.toContain('error');
+
+    await page.reload();
+    await expect(page.locator('#lecture-list')).toBeAttached();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 10_000 });
+  });
+
+  test('a player paused 60 s on a long WAV resumes and keeps playing', async ({ swPage: page }) => {
+    test.setTimeout(150_000);
+    // 400 s of 44.1 kHz stereo 16-bit ≈ 70.6 MB: larger than the player's buffer, so it stops reading.
+    const src = `/media/gen/long.wav?seconds=400&t=${uniqueTag()}`;
+    await mountMedia(page, 'audio', src);
+    await waitForCurrentTime(page, 3);
+    await setPaused(page, true);
+    const pausedAt = (await mediaState(page)).currentTime;
+
+    await page.waitForTimeout(60_000);
+    const whilePaused = await mediaState(page);
+    expect(whilePaused.errorCode).toBeNull();
+    expect(whilePaused.paused).toBe(true);
+
+    await setPaused(page, false);
+    await waitForCurrentTime(page, pausedAt + 2, 20_000);
+    const state = await mediaState(page);
+    expect(state.errorCode).toBeNull();
+    expect(state.events).not.toContain('error');
+  });
+});
