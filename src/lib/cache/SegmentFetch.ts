@@ -1,4 +1,5 @@
 import type { MediaCacheConfig } from '../config.js';
+import { devLog } from '../devLog.js';
 import { MediaCacheError } from '../errors/MediaCacheError.js';
 import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
 import { segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segmentLayout.js';
@@ -160,6 +161,7 @@ export class SegmentFetch {
     if (ifRange) headers.set('If-Range', ifRange);
     // A fresh request: re-creating the page's no-cors media request would drop the Range header,
     // and `no-store` keeps the HTTP cache from storing every byte a second time (DESIGN.md, fact 8).
+    if (__DEV__) devLog('upstream fetch', { url, range: headers.get('Range'), ifRange });
     const request = new Request(url, { headers, cache: 'no-store', signal: this.controller.signal, credentials: 'same-origin' });
     let response: Response;
     try {
@@ -318,6 +320,7 @@ export class SegmentFetch {
   }
 
   private fail(error: MediaCacheError): MediaCacheError {
+    if (__DEV__ && !this.failure) devLog('upstream fetch ended', { url: this.url, code: error.code, edge: this.edge });
     this.failure ??= error;
     this.signalProgress();
     return this.failure;
