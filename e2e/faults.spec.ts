@@ -1,0 +1,79 @@
+/** Faults and load: a stalled origin, a reader that goes away, many readers of one cold file. */
+import { expect, fetchAllInPage, fetchInPage, streamInPage, test, uniqueTag } from './fixtures';
+import { generatedSha256 } from './origin/content';
+import { expectRangeResponse } from './rangeExpectations';
+import { generatedSource } from './sources';
+
+const MiB = 1024 * 1024;
+
+test.describe('faults through the service worker', () => {
+  test('a stalled origin fails the range response within the adaptive bound; the SW keeps serving', async ({ swPage: page, origin }) => {
+    const size = 8 * MiB;
+    // 300 000 bytes, then silence: past the first 256 KiB write, inside the second.
+    const path = `/media/gen/stall-${uniqueTag()}.bin?size=${size}&stallAfter=300000`;
+    const timeline = await streamInPage(page, path, { range: 'bytes=0-', timeoutMs: 30_000 });
+    expect(timeline.status).toBe(206);
+    expect(timeline.outcome, `outcome after ${timeline.bytes} bytes: ${timeline.error}`).toBe('error');
+    expect(timeline.bytes).toBeLessThanOrEqual(300_000);
+    // Range writes time out after max(2000, 262144 / 128) ≈ 2048 ms; the stall starts at once here.
+    const detectedAfterMs = timeline.endedAtMs - timeline.headersAtMs;
+    expect(detectedAfterMs, 'stall detected after (ms)').toBeGreaterThanOrEqual(1500);
+    expect(detectedAfterMs, 'stall detected after (ms)').toBeLessThanOrEqual(6000);
+
+    // The SW gave up on the upstream fetch too: the origin saw its socket closed.
+    await expect
+      .poll(async () => (await origin.requestsFor(path)).filter((r) => !r.aborted && r.finishedAt === null).length, {
+        message: 'upstream requests still open at the origin',
+        timeout: 5000,
+      })
+      .toBe(0);
+
+    // And the SW still answers: another file, cold, byte for byte.
+    const other = `/media/gen/after-stall-${uniqueTag()}.bin?size=${2 * MiB}`;
+    const result = await fetchInPage(page, other, { range: 'bytes=100-600000' });
+    expectRangeResponse(result, 'bytes=100-600000', generatedSource(2 * MiB), 'after the stall');
+  });
+
+  test('an aborted read stops the origin transfer promptly', async ({ swPage: page, origin }) => {
+    const size = 64 * MiB;
+    const path = `/media/gen/abort-${uniqueTag()}.bin?size=${size}`;
+    const timeline = await streamInPage(page, path, { range: 'bytes=0-', abortAfterBytes: MiB });
+    const abortedAt = Date.now();
+    expect(timeline.status).toBe(206);
+    expect(timeline.outcome).toBe('aborted');
+
+    // Within 2 s no upstream request is open any more (cancelled, or finished a bounded segment).
+    await expect
+      .poll(async () => (await origin.requestsFor(path)).filter((r) => !r.aborted && r.finishedAt === null).length, {
+        message: 'upstream requests still open 2 s after the reader aborted',
+        timeout: 2000,
+        intervals: [100],
+      })
+      .toBe(0);
+    const records = await origin.requestsFor(path);
+    for (const record of records.filter((r) => r.aborted)) {
+      expect(record.abortedAt! - abortedAt, `origin saw ${record.range} closed`).toBeLessThanOrEqual(2000);
+    }
+    const sentBytes = await origin.bytesFor(path);
+    // Well under the file: what was read plus what socket and pipe buffers held.
+    expect(sentBytes, `origin bytes after reading 1 MiB of 64 MiB (${records.length} requests)`).toBeLessThan(16 * MiB);
+    await page.waitForTimeout(1500);
+    expect(await origin.bytesFor(path), 'origin bytes keep growing after the abort').toBe(sentBytes);
+  });
+
+  test('8 concurrent readers of one cold 32 MiB file cost about one file of origin bytes', async ({ swPage: page, origin }) => {
+    const size = 32 * MiB;
+    const path = `/media/gen/shared-${uniqueTag()}.bin?size=${size}`;
+    const results = await fetchAllInPage(page, Array.from({ length: 8 }, () => ({ url: path, range: 'bytes=0-' })), 0);
+    const expectedSha = generatedSha256(0, size);
+    for (const [i, result] of results.entries()) {
+      expect(result.status, `reader ${i}`).toBe(206);
+      expect(result.headers['content-range'], `reader ${i}`).toBe(`bytes 0-${size - 1}/${size}`);
+      expect(result.length, `reader ${i}`).toBe(size);
+      expect(result.sha256, `reader ${i} bytes`).toBe(expectedSha);
+    }
+    const sentBytes = await origin.bytesFor(path);
+    expect(sentBytes, 'origin bytes for 8 readers').toBeGreaterThanOrEqual(size);
+    expect(sentBytes, 'origin bytes for 8 readers (≤ 1.1 × the file)').toBeLessThanOrEqual(1.1 * size);
+  });
+});
