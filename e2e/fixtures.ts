@@ -60,8 +60,8 @@ export function makeOrigin(url = originUrl()): Origin {
 }
 
 /** Opens `/` and waits until the service worker controls the page (it claims clients on activation). */
-export async function openControlledPage(page: Page): Promise<void> {
-  await page.goto('/');
+export async function openControlledPage(page: Page, url = '/'): Promise<void> {
+  await page.goto(url);
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
 }
 
