@@ -10,10 +10,14 @@ export interface MediaCacheConfig {
   rangeWriteBytes: number;
   /** Largest piece handed to a reader of a full (200) response. */
   fullWriteBytes: number;
-  /** How far a shared upstream fetch may run ahead of its fastest reader. */
+  /** How far a shared upstream fetch may run ahead of its fastest reader; also how close to the
+   * end of a fetch window a reader gets before the next window is requested. */
   readAheadBytes: number;
-  /** Completed segments a fetch keeps for slower readers when storing them failed. */
-  unstoredSegmentsKept: number;
+  /** Most bytes one upstream request asks for (a multiple of the segment size). */
+  fetchWindowBytes: number;
+  /** Most recent completed segments a fetch keeps in memory for readers a little behind its
+   * edge, so they need not wait for the segment's storage write to read it back. */
+  recentSegmentsKept: number;
 }
 
 export const KiB = 1024;
@@ -24,5 +28,10 @@ export const defaultConfig: Readonly<MediaCacheConfig> = Object.freeze({
   rangeWriteBytes: 256 * KiB,
   fullWriteBytes: 1 * MiB,
   readAheadBytes: 1 * MiB,
-  unstoredSegmentsKept: 4,
+  // Chromium buffers a fetch() body eagerly, whether or not anyone reads it (blink's
+  // BufferingBytesConsumer, 50 ms after the headers, unless the response says no-store). An
+  // open-ended upstream request would pull the whole file into the worker's memory and past a
+  // reader that went away; bounded windows keep both to a couple of MiB.
+  fetchWindowBytes: 2 * MiB,
+  recentSegmentsKept: 4,
 });

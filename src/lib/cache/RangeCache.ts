@@ -89,7 +89,9 @@ export class RangeCache {
       return createRangeResponse(resolution, SegmentBlobSource.empty(head.sizeBytes), representation);
     }
 
-    const stored = await this.storedSource(url, head, ranges);
+    // A file that was just probed has nothing stored yet: skip a lookup that would only wait
+    // behind the probe's first segment writes.
+    const stored = hold ? undefined : await this.storedSource(url, head, ranges);
     if (stored) {
       hold?.release();
       return createRangeResponse(resolution, stored, representation);
@@ -118,7 +120,8 @@ export class RangeCache {
       this.fetcher.start({
         url,
         startOffset: start,
-        endOffset: undefined,
+        endOffset: start + this.config.fetchWindowBytes,
+        runEndOffset: undefined,
         knownValidator: undefined,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
         timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,

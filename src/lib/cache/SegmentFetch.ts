@@ -13,8 +13,10 @@ export interface SegmentFetchOptions {
   url: string;
   /** First byte to ask for; aligned to a segment boundary. */
   startOffset: number;
-  /** One past the last byte to ask for, when the size is known. */
-  endOffset: number | undefined;
+  /** One past the last byte to ask for: the end of this fetch's window. */
+  endOffset: number;
+  /** Where the run of missing segments this window belongs to ends, when known (else the file's end). */
+  runEndOffset: number | undefined;
   /** The stored version, sent as If-Range so a changed resource comes back whole. */
   knownValidator: Validator | undefined;
   /** Write unit and timeout rule for stall detection (range or full-content writes). */
@@ -51,13 +53,13 @@ export class SegmentFetch {
   readonly head: Promise<UpstreamHead>;
   /** Next byte to arrive (absolute offset). */
   private edge: number;
-  private endOffset: number;
+  private end: number;
   private layout: SegmentLayout | undefined;
   private fileHead: FileHead | undefined;
   /** Views of the bytes of the segment being filled, which starts at `partsStart`. */
   private parts: Uint8Array[] = [];
   private partsStart: number;
-  /** Completed segments not (yet) known to be stored. */
+  /** The most recent completed segments, stored or not. */
   private readonly completed = new Map<number, Blob>();
   private readonly cursors = new Set<FetchCursor>();
   private readonly controller = new AbortController();
@@ -71,7 +73,7 @@ export class SegmentFetch {
     this.url = options.url;
     this.edge = options.startOffset;
     this.partsStart = options.startOffset;
-    this.endOffset = options.endOffset ?? Number.POSITIVE_INFINITY;
+    this.end = options.endOffset;
     this.head = this.start();
     void this.head.then(
       (head) => (head.kind === 'body' ? this.pump() : this.settle()),
@@ -91,10 +93,28 @@ export class SegmentFetch {
     return this.fileHead?.sizeBytes;
   }
 
+  /** One past the last byte this fetch brings. */
+  get endOffset(): number {
+    return this.end;
+  }
+
+  /** Where the next window of the same missing run starts, if the run goes on past this one. */
+  nextWindowStart(): number | undefined {
+    const sizeBytes = this.fileHead?.sizeBytes;
+    if (sizeBytes === undefined || this.failure) return undefined;
+    const runEnd = Math.min(this.options.runEndOffset ?? sizeBytes, sizeBytes);
+    return this.end < runEnd ? this.end : undefined;
+  }
+
+  /** The end of the run of missing segments this fetch belongs to. */
+  get runEndOffset(): number | undefined {
+    return this.options.runEndOffset;
+  }
+
   /** Whether this fetch can still bring the byte at `offset` (or holds it completed). */
   covers(offset: number): boolean {
     if (this.failure) return false;
-    if (offset < this.options.startOffset || offset >= this.endOffset) return false;
+    if (offset < this.options.startOffset || offset >= this.end) return false;
     if (offset >= this.partsStart) return !this.finished;
     return this.layout !== undefined && this.completed.has(segmentIndexFor(offset, this.layout.segmentSizeBytes));
   }
@@ -125,7 +145,7 @@ export class SegmentFetch {
     for (;;) {
       if (this.failure) throw this.failure;
       const position = cursor.position;
-      if (position >= this.endOffset || position < this.options.startOffset) return { kind: 'beyond' };
+      if (position >= this.end || position < this.options.startOffset) return { kind: 'beyond' };
       const layout = this.layout;
       if (layout) {
         const index = segmentIndexFor(position, layout.segmentSizeBytes);
@@ -155,8 +175,7 @@ export class SegmentFetch {
 
   private async start(): Promise<UpstreamHead> {
     const { url, startOffset, knownValidator } = this.options;
-    const end = Number.isFinite(this.endOffset) ? String(this.endOffset - 1) : '';
-    const headers = new Headers({ Range: `bytes=${startOffset}-${end}` });
+    const headers = new Headers({ Range: `bytes=${startOffset}-${this.end - 1}` });
     const ifRange = knownValidator && ifRangeValue(knownValidator);
     if (ifRange) headers.set('If-Range', ifRange);
     // A fresh request: re-creating the page's no-cors media request would drop the Range header,
@@ -179,22 +198,23 @@ export class SegmentFetch {
     this.response = response;
     this.edge = head.startOffset;
     this.partsStart = head.startOffset;
-    this.endOffset = head.endOffset;
+    this.end = head.endOffset;
     this.layout = { sizeBytes: head.sizeBytes, segmentSizeBytes: this.options.config.segmentSizeBytes };
     this.fileHead = { sizeBytes: head.sizeBytes, validator: head.validator ?? {}, contentType: head.contentType };
-    if (head.storable) {
-      try {
-        await this.options.store.saveHead(url, this.fileHead, this.layout.segmentSizeBytes);
-        this.storing = true;
-      } catch {
-        // Storage unavailable: the bytes still reach the readers, they are just not kept.
-      }
-    }
+    // Recorded off the answer's critical path: the write may queue behind other files' segment
+    // writes, and only this fetch's own segment writes need to follow it. If storage is
+    // unavailable the bytes still reach the readers; they are just not kept.
+    this.storing = head.storable
+      ? this.options.store.saveHead(url, this.fileHead, this.layout.segmentSizeBytes).then(
+          () => true,
+          () => false,
+        )
+      : Promise.resolve(false);
     return head;
   }
 
   private response: Response | undefined;
-  private storing = false;
+  private storing: Promise<boolean> = Promise.resolve(false);
 
   private async pump(): Promise<void> {
     const reader = this.response!.body!.getReader();
@@ -216,8 +236,8 @@ export class SegmentFetch {
           throw new MediaCacheError('upstream-failed', { url: this.url }, { cause });
         }
         if (result.done) {
-          if (this.edge !== this.endOffset) {
-            throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge, expected: this.endOffset });
+          if (this.edge !== this.end) {
+            throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge, expected: this.end });
           }
           break;
         }
@@ -248,8 +268,8 @@ export class SegmentFetch {
 
   private accept(chunk: Uint8Array): void {
     const layout = this.layout!;
-    if (this.edge + chunk.byteLength > this.endOffset) {
-      throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge + chunk.byteLength, expected: this.endOffset });
+    if (this.edge + chunk.byteLength > this.end) {
+      throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge + chunk.byteLength, expected: this.end });
     }
     let rest = chunk;
     while (rest.byteLength > 0) {
@@ -273,37 +293,24 @@ export class SegmentFetch {
     // A fetch that began mid-segment (never: starts are aligned) or a 200 body from byte 0
     // always completes whole segments, so `blob` has the segment's full length here.
     this.completed.set(index, blob);
-    if (!this.storing) {
-      this.trimUnstored();
-      return;
-    }
+    this.trimCompleted();
     this.pendingStores += 1;
-    this.options.store
-      .putSegment(this.url, index, blob, this.fileHead!)
-      .then(
-        (stored) => {
-          if (stored) this.completed.delete(index);
-        },
-        () => undefined,
-      )
+    const head = this.fileHead!;
+    this.storing
+      .then((storing) => storing && this.options.store.putSegment(this.url, index, blob, head))
+      .catch(() => false)
       .finally(() => {
         this.pendingStores -= 1;
-        this.trimUnstored();
         this.nudge();
       });
   }
 
-  /** Keeps a few completed segments that were not stored for readers a little behind. */
-  private trimUnstored(): void {
-    const keep = this.options.config.unstoredSegmentsKept;
-    const excess = this.completed.size - keep - this.pendingStores;
+  /** Keeps the few most recent segments for readers just behind the edge; older ones are read from storage. */
+  private trimCompleted(): void {
+    const excess = this.completed.size - this.options.config.recentSegmentsKept;
     if (excess <= 0) return;
-    let dropped = 0;
-    for (const index of [...this.completed.keys()].sort((a, b) => a - b)) {
-      if (dropped >= excess) break;
-      this.completed.delete(index);
-      dropped += 1;
-    }
+    const oldest = [...this.completed.keys()].sort((a, b) => a - b).slice(0, excess);
+    for (const index of oldest) this.completed.delete(index);
   }
 
   /** Storage slower than the network must not pile segments up in memory. */

@@ -28,6 +28,8 @@ export class StitchedSource {
   private readonly layout: SegmentLayout;
   private fetch: SegmentFetch | undefined;
   private cursor: FetchCursor | undefined;
+  /** The next window of the run, requested before this reader needs it. */
+  private prefetch: { fetch: SegmentFetch; cursor: FetchCursor } | undefined;
   private stored: { index: number; blob: Blob } | undefined;
 
   constructor(private readonly options: StitchedSourceOptions) {
@@ -51,11 +53,12 @@ export class StitchedSource {
         const piece = await this.fetch.read(this.cursor, maxBytes);
         if (piece.kind === 'bytes' || piece.kind === 'blob') {
           this.checkVersion(this.fetch);
+          this.prefetchNextWindow(this.fetch, position);
           return piece.kind === 'bytes' ? piece.bytes : new Uint8Array(await piece.blob.arrayBuffer());
         }
         // 'passed': the fetch is ahead of this reader and stored the segment; stay with it.
         passed = piece.kind === 'passed';
-        if (!passed) this.release();
+        if (!passed) this.leaveFetch();
       } else {
         const joined = this.options.fetcher.find(this.options.url, position);
         if (joined) {
@@ -77,42 +80,74 @@ export class StitchedSource {
     throw new MediaCacheError('upstream-failed', { url: this.options.url, position, reason: 'no source brought the bytes' });
   }
 
-  /** Leaves any fetch this source reads from; the fetch stops when its last reader leaves. */
+  /** Leaves every fetch this source reads from; a fetch stops when its last reader leaves. */
   release(): void {
+    this.leaveFetch();
+    const prefetch = this.prefetch;
+    this.prefetch = undefined;
+    prefetch?.fetch.detach(prefetch.cursor);
+  }
+
+  private leaveFetch(): void {
     if (this.fetch && this.cursor) this.fetch.detach(this.cursor);
     this.fetch = undefined;
     this.cursor = undefined;
   }
 
   private join(fetch: SegmentFetch, position: number): void {
-    this.release();
+    this.leaveFetch();
     this.fetch = fetch;
-    this.cursor = fetch.attach(position);
+    if (this.prefetch?.fetch === fetch) {
+      this.cursor = this.prefetch.cursor;
+      this.cursor.position = position;
+      this.prefetch = undefined;
+    } else {
+      this.cursor = fetch.attach(position);
+    }
+  }
+
+  /**
+   * Upstream requests are bounded windows (see `fetchWindowBytes`); the next window of a run is
+   * requested when the reader comes within `readAheadBytes` of the current one's end, so the
+   * transfer does not pause between windows.
+   */
+  private prefetchNextWindow(current: SegmentFetch, position: number): void {
+    if (this.prefetch && this.prefetch.fetch.startOffset >= current.endOffset) return;
+    if (current.endOffset - position > this.options.config.readAheadBytes) return;
+    const start = current.nextWindowStart();
+    if (start === undefined) return;
+    const { url, fetcher } = this.options;
+    const fetch = fetcher.find(url, start) ?? this.startWindow(start, current.runEndOffset ?? this.layout.sizeBytes);
+    const stale = this.prefetch;
+    this.prefetch = { fetch, cursor: fetch.attach(start) };
+    stale?.fetch.detach(stale.cursor);
   }
 
   /** A fetch of the missing run from `index` up to the next stored segment (or the file's end). */
   private async startFetch(index: number, onlyThisSegment: boolean): Promise<SegmentFetch> {
-    const { url, head, fetcher, store, config } = this.options;
-    const file = onlyThisSegment ? undefined : await store.getFile(url).catch(() => undefined);
+    const { url, store, fetcher } = this.options;
+    const start = segmentStart(index, this.layout);
+    if (onlyThisSegment) return this.startWindow(start, segmentEnd(index, this.layout));
+    const file = await store.getFile(url).catch(() => undefined);
     const storedAfter = file?.storedSegments.find((stored) => stored > index);
-    const endOffset = onlyThisSegment
-      ? segmentEnd(index, this.layout)
-      : storedAfter === undefined
-        ? this.layout.sizeBytes
-        : segmentStart(storedAfter, this.layout);
-    return (
-      (onlyThisSegment ? undefined : fetcher.find(url, segmentStart(index, this.layout))) ??
-      fetcher.start({
-        url,
-        startOffset: segmentStart(index, this.layout),
-        endOffset: Math.max(endOffset, segmentEnd(index, this.layout)),
-        knownValidator: head.validator,
-        unitBytes: this.options.unitBytes,
-        timeoutFor: this.options.timeoutFor,
-        config,
-        store,
-      })
-    );
+    const runEnd = storedAfter === undefined ? this.layout.sizeBytes : segmentStart(storedAfter, this.layout);
+    return fetcher.find(url, start) ?? this.startWindow(start, Math.max(runEnd, segmentEnd(index, this.layout)));
+  }
+
+  /** Requests the window of a missing run that starts at `start`. */
+  private startWindow(start: number, runEnd: number): SegmentFetch {
+    const { url, head, fetcher, store, config } = this.options;
+    return fetcher.start({
+      url,
+      startOffset: start,
+      endOffset: Math.min(start + config.fetchWindowBytes, runEnd),
+      runEndOffset: runEnd,
+      knownValidator: head.validator,
+      unitBytes: this.options.unitBytes,
+      timeoutFor: this.options.timeoutFor,
+      config,
+      store,
+    });
   }
 
   private checkVersion(fetch: SegmentFetch): void {
