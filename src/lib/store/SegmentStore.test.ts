@@ -106,4 +106,17 @@ describe('SegmentStore', () => {
     expect((await store.getSegments(other, [0], v1)).size).toBe(1);
     expect((await store.listFiles()).map((file) => file.url)).toEqual([other]);
   });
+
+  it('writes through to the database: a second store on the same database sees every change', async () => {
+    dbCounter += 1;
+    const name = `segment-store-test-${dbCounter}`;
+    const first = new SegmentStore(name);
+    await first.saveHead(URL_A, v1, SEGMENT);
+    await first.putSegment(URL_A, 0, bytes(8, 3), v1);
+    const second = new SegmentStore(name);
+    expect((await second.getFile(URL_A))?.storedSegments).toEqual([0]);
+    expect((await second.getSegments(URL_A, [0], v1)).size).toBe(1);
+    await second.deleteFile(URL_A);
+    expect(await new SegmentStore(name).getFile(URL_A)).toBeUndefined();
+  });
 });

@@ -22,6 +22,7 @@ const TOUCH_INTERVAL_MS = 10_000;
  */
 export class SegmentStore {
   private db: Promise<IDBPDatabase<MediaCacheDB>> | undefined;
+  private records: Promise<Map<string, FileRecord>> | undefined;
   private readonly touchedAt = new Map<string, number>();
 
   constructor(private readonly dbName?: string) {}
@@ -30,6 +31,7 @@ export class SegmentStore {
     // Lazily opened; dropped when another context (a new service worker) needs to upgrade.
     this.db ??= openMediaDB(this.dbName, () => {
       this.db = undefined;
+      this.records = undefined;
     }).catch((cause: unknown) => {
       this.db = undefined;
       throw new MediaCacheError('storage-failed', { operation: 'open' }, { cause });
@@ -37,12 +39,28 @@ export class SegmentStore {
     return this.db;
   }
 
+  /**
+   * File records are mirrored in memory, loaded once and updated after each committed write: the
+   * worker is the only writer, and a read of the `files` store would otherwise queue behind every
+   * pending segment write, which costs a cold request hundreds of milliseconds before its headers.
+   */
+  private mirror(): Promise<Map<string, FileRecord>> {
+    this.records ??= this.connection()
+      .then((db) => db.getAll('files'))
+      .then((records) => new Map(records.map((record) => [record.url, record])))
+      .catch((error: unknown) => {
+        this.records = undefined;
+        throw error;
+      });
+    return this.records;
+  }
+
   async getFile(url: string): Promise<FileRecord | undefined> {
-    return (await this.connection()).get('files', url);
+    return (await this.mirror()).get(url);
   }
 
   async listFiles(): Promise<FileRecord[]> {
-    return (await this.connection()).getAll('files');
+    return [...(await this.mirror()).values()];
   }
 
   /**
@@ -50,6 +68,8 @@ export class SegmentStore {
    * purges the stored segments first, so no response can ever combine bytes of two versions.
    */
   async saveHead(url: string, head: FileHead, segmentSizeBytes: number): Promise<FileRecord> {
+    // Loaded before the transaction opens: awaiting anything else would let it commit early.
+    const records = await this.mirror();
     const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
     const files = tx.objectStore('files');
@@ -60,6 +80,7 @@ export class SegmentStore {
       sameVersion(existing.validator, existing.sizeBytes, head.validator, head.sizeBytes)
     ) {
       await tx.done;
+      records.set(url, existing);
       return existing;
     }
     if (existing) await tx.objectStore('segments').delete(segmentKeyRange(url));
@@ -77,6 +98,7 @@ export class SegmentStore {
     };
     await files.put(record);
     await tx.done;
+    records.set(url, record);
     return record;
   }
 
@@ -86,6 +108,7 @@ export class SegmentStore {
    * write outlives its adaptive timeout (the transaction is aborted: nothing is half-written).
    */
   async putSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
+    const records = await this.mirror();
     const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
     // An aborted transaction rejects `done`; the outcome is reported through `write` instead.
@@ -108,6 +131,7 @@ export class SegmentStore {
       }
       await files.put(file);
       await tx.done;
+      records.set(url, file);
       return true;
     };
     try {
@@ -148,9 +172,11 @@ export class SegmentStore {
   }
 
   async deleteFile(url: string): Promise<void> {
+    const records = await this.mirror();
     const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
     await Promise.all([tx.objectStore('segments').delete(segmentKeyRange(url)), tx.objectStore('files').delete(url), tx.done]);
+    records.delete(url);
   }
 
   /** Notes a read of `url` for least-recently-used eviction; cheap to call on every request. */
@@ -162,8 +188,10 @@ export class SegmentStore {
       .then(async (db) => {
         const tx = db.transaction('files', 'readwrite');
         const file = await tx.store.get(url);
-        if (file) await tx.store.put({ ...file, lastAccessAt: now });
+        const touched = file && { ...file, lastAccessAt: now };
+        if (touched) await tx.store.put(touched);
         await tx.done;
+        if (touched) (await this.mirror()).set(url, touched);
       })
       .catch(() => undefined);
   }
@@ -171,6 +199,7 @@ export class SegmentStore {
   close(): void {
     const db = this.db;
     this.db = undefined;
+    this.records = undefined;
     void db?.then((connection) => connection.close()).catch(() => undefined);
   }
 }
