@@ -4,6 +4,7 @@ import { createStreamedRangeResponse } from '../range/createStreamedRangeRespons
 import { evaluateRangeRequest } from '../range/evaluateRangeRequest.js';
 import { parseRangeHeader } from '../range/parseRangeHeader.js';
 import type { ByteRange, RangeResolution, Representation } from '../range/types.js';
+import type { FileRecord } from '../store/schema.js';
 import type { FileHead } from '../store/SegmentStore.js';
 import { SegmentStore } from '../store/SegmentStore.js';
 import { segmentIndexFor, segmentStart } from '../store/segmentLayout.js';
@@ -84,28 +85,19 @@ export class RangeCache {
     };
     const resolution = evaluateRangeRequest(request.headers, representation);
     const ranges = rangesOf(resolution, head.sizeBytes);
-    if (ranges.length === 0) {
+    if (resolution.kind === 'unsatisfiable' || ranges.length === 0) {
       hold?.release();
       return createRangeResponse(resolution, SegmentBlobSource.empty(head.sizeBytes), representation);
     }
 
-    // A file that was just probed has nothing stored yet: skip a lookup that would only wait
-    // behind the probe's first segment writes.
-    const stored = hold ? undefined : await this.storedSource(url, head, ranges);
+    // A file that was just probed has nothing stored yet, and the file record says which
+    // segments are: skip a lookup that would only wait behind pending segment writes.
+    const stored = file && this.recordsAll(file, ranges) ? await this.storedSource(url, head, ranges) : undefined;
     if (stored) {
       hold?.release();
       return createRangeResponse(resolution, stored, representation);
     }
-    if (ranges.length > 1) {
-      // Several ranges (never asked by media elements): fill the missing segments first, then
-      // answer from storage as one multipart Blob.
-      await this.fill(url, head, ranges).finally(() => hold?.release());
-      const filled = await this.storedSource(url, head, ranges);
-      if (filled) return createRangeResponse(resolution, filled, representation);
-      // Storage refused the bytes: RFC 9110 §14.2 lets us ignore the Range and send it all.
-      return this.stream(url, head, { kind: 'full' }, { start: 0, end: head.sizeBytes - 1 }, representation);
-    }
-    return this.stream(url, head, resolution, ranges[0]!, representation, hold);
+    return this.stream(url, head, resolution, representation, hold);
   }
 
   /** Starts (or joins) the fetch that tells what an unknown resource is, holding it open. */
@@ -131,6 +123,11 @@ export class RangeCache {
     return { fetch, hold: new Hold(fetch, fetch.attach(start)) };
   }
 
+  private recordsAll(file: FileRecord, ranges: ByteRange[]): boolean {
+    const stored = new Set(file.storedSegments);
+    return segmentsOf(ranges, this.config.segmentSizeBytes).every((index) => stored.has(index));
+  }
+
   /** A source over stored segment Blobs when every byte of `ranges` is stored, else undefined. */
   private async storedSource(url: string, head: FileHead, ranges: ByteRange[]): Promise<SegmentBlobSource | undefined> {
     const indices = segmentsOf(ranges, this.config.segmentSizeBytes);
@@ -139,24 +136,10 @@ export class RangeCache {
     return new SegmentBlobSource(blobs, { sizeBytes: head.sizeBytes, segmentSizeBytes: this.config.segmentSizeBytes });
   }
 
-  private async fill(url: string, head: FileHead, ranges: ByteRange[]): Promise<void> {
-    for (const range of ranges) {
-      const source = this.source(url, head, false);
-      try {
-        for (let position = range.start; position <= range.end; ) {
-          position += (await source.read(position, this.config.rangeWriteBytes)).byteLength;
-        }
-      } finally {
-        source.release();
-      }
-    }
-  }
-
   private stream(
     url: string,
     head: FileHead,
-    resolution: RangeResolution,
-    range: ByteRange,
+    resolution: Exclude<RangeResolution, { kind: 'unsatisfiable' }>,
     representation: Representation,
     hold?: Hold,
   ): Response {
@@ -164,8 +147,9 @@ export class RangeCache {
     const source = this.source(url, head, full);
     const writeBytes = full ? this.config.fullWriteBytes : this.config.rangeWriteBytes;
     if (hold) setTimeout(() => hold.release(), HOLD_TIMEOUT_MS);
-    const body = createSegmentedStream(source, range.start, range.end + 1, writeBytes, () => hold?.release());
-    return createStreamedRangeResponse(body, full ? undefined : range, representation);
+    return createStreamedRangeResponse(resolution, representation, (pieces) =>
+      createSegmentedStream(source, pieces, writeBytes, () => hold?.release()),
+    );
   }
 
   private source(url: string, head: FileHead, full: boolean): StitchedSource {

@@ -1,43 +1,12 @@
 import { formatContentRange, formatUnsatisfiedRange } from './contentRange.js';
 import { representationHeaders } from './representationHeaders.js';
+import { responseBodyParts } from './responseBodyParts.js';
 import type { ByteRange, RangeResolution, Representation } from './types.js';
 
 /** Anything that can hand out slices without reading them: a Blob, or a Blob composed of stored segments. */
 export interface SliceableSource {
   size: number;
   slice(start?: number, end?: number): Blob;
-}
-
-// 16 random bytes as hex: 32 characters, which MIN_MULTIPART_PART_OVERHEAD_BYTES assumes.
-// A random boundary cannot be chosen by the media bytes, so it never occurs inside a part
-// (RFC 2046 §5.1.1) without our having to scan bytes we never read.
-function createBoundary(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * The multipart/byteranges body of RFC 9110 §14.6 as one Blob of header strings and source slices,
- * so no media byte is copied or read here.
- */
-function composeMultipart(
-  ranges: ByteRange[],
-  source: SliceableSource,
-  representation: Representation,
-  boundary: string,
-): Blob {
-  const parts: (string | Blob)[] = [];
-  ranges.forEach((range, index) => {
-    const contentType =
-      representation.contentType === undefined ? '' : `Content-Type: ${representation.contentType}\r\n`;
-    const delimiter = index === 0 ? `--${boundary}\r\n` : `\r\n--${boundary}\r\n`;
-    parts.push(
-      `${delimiter}${contentType}Content-Range: ${formatContentRange(range, representation.sizeBytes)}\r\n\r\n`,
-      source.slice(range.start, range.end + 1),
-    );
-  });
-  parts.push(`\r\n--${boundary}--\r\n`);
-  return new Blob(parts);
 }
 
 function assertRangesFit(ranges: ByteRange[], sizeBytes: number): void {
@@ -83,16 +52,13 @@ export function createRangeResponse(
     body = source.slice(0, sizeBytes);
   } else {
     assertRangesFit(resolution.ranges, sizeBytes);
+    const layout = responseBodyParts(resolution.ranges, representation);
+    if (layout.contentType !== undefined) headers.set('Content-Type', layout.contentType);
     const [only, ...rest] = resolution.ranges;
-    if (only !== undefined && rest.length === 0) {
-      body = source.slice(only.start, only.end + 1);
-      headers.set('Content-Range', formatContentRange(only, sizeBytes));
-    } else {
-      const boundary = createBoundary();
-      body = composeMultipart(resolution.ranges, source, representation, boundary);
-      // RFC 9110 §14.6: the representation's type moves into each part; the whole is multipart.
-      headers.set('Content-Type', `multipart/byteranges; boundary=${boundary}`);
-    }
+    if (only !== undefined && rest.length === 0) headers.set('Content-Range', formatContentRange(only, sizeBytes));
+    // One Blob of header strings and source slices: no media byte is copied or read here.
+    const parts = layout.parts.map((part) => (typeof part === 'string' ? part : source.slice(part.start, part.end + 1)));
+    body = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0]! : new Blob(parts);
   }
   headers.set('Content-Length', String(body.size));
   return resolution.kind === 'full'
