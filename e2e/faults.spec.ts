@@ -1,5 +1,5 @@
 /** Faults and load: a stalled origin, a reader that goes away, many readers of one cold file. */
-import { expect, fetchAllInPage, fetchInPage, streamInPage, test, uniqueTag } from './fixtures';
+import { expect, fetchAllInPage, fetchInPage, figure, streamInPage, test, uniqueTag } from './fixtures';
 import { generatedSha256 } from './origin/content';
 import { expectRangeResponse } from './rangeExpectations';
 import { generatedSource } from './sources';
@@ -17,6 +17,8 @@ test.describe('faults through the service worker', () => {
     expect(timeline.bytes).toBeLessThanOrEqual(300_000);
     // Range writes time out after max(2000, 262144 / 128) ≈ 2048 ms; the stall starts at once here.
     const detectedAfterMs = timeline.endedAtMs - timeline.headersAtMs;
+    // The origin stalls after 300 000 bytes: from the last byte the page got to its error.
+    figure(`stall detection: error ${timeline.endedAtMs - timeline.lastChunkAtMs} ms after the last byte (${timeline.bytes} bytes read), ${detectedAfterMs} ms after the headers`);
     expect(detectedAfterMs, 'stall detected after (ms)').toBeGreaterThanOrEqual(1500);
     expect(detectedAfterMs, 'stall detected after (ms)').toBeLessThanOrEqual(6000);
 
@@ -55,6 +57,8 @@ test.describe('faults through the service worker', () => {
       expect(record.abortedAt! - abortedAt, `origin saw ${record.range} closed`).toBeLessThanOrEqual(2000);
     }
     const sentBytes = await origin.bytesFor(path);
+    const closedAfterMs = Math.max(0, ...records.map((r) => (r.abortedAt ?? r.finishedAt ?? abortedAt) - abortedAt));
+    figure(`abort after 1 MiB of 64 MiB: origin sent ${(sentBytes / MiB).toFixed(2)} MiB in ${records.length} request(s); last upstream socket closed ${closedAfterMs} ms after the page aborted`);
     // Well under the file: what was read plus what socket and pipe buffers held.
     expect(sentBytes, `origin bytes after reading 1 MiB of 64 MiB (${records.length} requests)`).toBeLessThan(16 * MiB);
     await page.waitForTimeout(1500);
@@ -73,6 +77,7 @@ test.describe('faults through the service worker', () => {
       expect(result.sha256, `reader ${i} bytes`).toBe(expectedSha);
     }
     const sentBytes = await origin.bytesFor(path);
+    figure(`origin bytes for 8 cold readers of 32 MiB: ${sentBytes} (${(sentBytes / size).toFixed(2)}× the file, ${(await origin.requestsFor(path)).length} upstream requests)`);
     expect(sentBytes, 'origin bytes for 8 readers').toBeGreaterThanOrEqual(size);
     expect(sentBytes, 'origin bytes for 8 readers (≤ 1.1 × the file)').toBeLessThanOrEqual(1.1 * size);
   });

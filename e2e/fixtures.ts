@@ -12,6 +12,8 @@ export interface Origin {
   requestsFor(path: string): Promise<RequestRecord[]>;
   /** Body bytes sent for `path` + query so far. */
   bytesFor(path: string): Promise<number>;
+  /** Makes the generated file at `pathname` (any query) serve version `version` from now on. */
+  setVersion(pathname: string, version: number): Promise<void>;
 }
 
 /** What a `fetch()` run inside the page saw. */
@@ -55,6 +57,11 @@ export function makeOrigin(url = originUrl()): Origin {
     },
     async bytesFor(path) {
       return (await stats()).paths[path]?.bodyBytes ?? 0;
+    },
+    async setVersion(pathname, version) {
+      const query = new URLSearchParams({ path: pathname, v: String(version) });
+      const response = await fetch(`${url}/__origin/version?${query}`, { method: 'POST' });
+      if (response.status !== 204) throw new Error(`origin version: HTTP ${response.status}`);
     },
   };
 }
@@ -105,6 +112,87 @@ export async function fetchAllInPage(
       return Promise.all(requests.map(one));
     },
     { requests: plain, maxBodyBytes },
+  );
+}
+
+/** Records a measured figure as a `figure` annotation; the summary reporter prints them after the run. */
+export function figure(description: string): void {
+  test.info().annotations.push({ type: 'figure', description });
+}
+
+/** What one `fetch()` in the page ended as: a response read to the end, or a failure (and when). */
+export interface ReadOutcome {
+  /** 0 when fetch() itself rejected. */
+  status: number;
+  headers: Record<string, string>;
+  /** Body bytes read before the end or the failure. */
+  length: number;
+  /** SHA-256 of the whole body; null when reading failed. */
+  sha256: string | null;
+  /** The body, base64, when complete and at most `maxBodyBytes`. */
+  bodyBase64: string | null;
+  /** fetch() start to the last body byte (or the failure), ms; hashing is not included. */
+  elapsedMs: number;
+  /** null when the body was read to the end. */
+  error: string | null;
+}
+
+/**
+ * Fetches `url` in the page and reads the body to the end, never throwing: a network error or a
+ * body that errors midway comes back as `error`. Times the transfer (not the hashing).
+ */
+export async function readInPage(
+  page: Page,
+  url: string,
+  options: { range?: string; headers?: Record<string, string>; maxBodyBytes?: number } = {},
+): Promise<ReadOutcome> {
+  const headers = { ...options.headers, ...(options.range === undefined ? {} : { Range: options.range }) };
+  return page.evaluate(
+    async ({ url, headers, maxBodyBytes }) => {
+      const started = performance.now();
+      let status = 0;
+      const responseHeaders: Record<string, string> = {};
+      const chunks: Uint8Array[] = [];
+      let length = 0;
+      let error: string | null = null;
+      try {
+        const response = await fetch(url, { headers });
+        status = response.status;
+        response.headers.forEach((value, name) => {
+          responseHeaders[name] = value;
+        });
+        const reader = response.body!.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          length += value.length;
+        }
+      } catch (caught) {
+        error = String(caught);
+      }
+      const elapsedMs = performance.now() - started;
+      let sha256: string | null = null;
+      let bodyBase64: string | null = null;
+      if (error === null) {
+        const body = new Uint8Array(length);
+        let at = 0;
+        for (const chunk of chunks) {
+          body.set(chunk, at);
+          at += chunk.length;
+        }
+        chunks.length = 0;
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+        sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+        if (length <= maxBodyBytes) {
+          let binary = '';
+          for (let i = 0; i < body.length; i += 0x8000) binary += String.fromCharCode(...body.subarray(i, i + 0x8000));
+          bodyBase64 = btoa(binary);
+        }
+      }
+      return { status, headers: responseHeaders, length, sha256, bodyBase64, elapsedMs, error };
+    },
+    { url, headers, maxBodyBytes: options.maxBodyBytes ?? 256 * 1024 },
   );
 }
 

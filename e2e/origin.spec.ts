@@ -167,4 +167,40 @@ test.describe('test origin', () => {
     await origin.reset();
     expect((await origin.stats()).paths[path]).toBeUndefined();
   });
+
+  test('versions: POST /__origin/version changes bytes and validators; a stale If-Range gets 200 with the whole body', async ({ origin }) => {
+    const size = 3 * 1024 * 1024 + 5;
+    const name = `/media/gen/versioned-${uniqueTag()}.bin`;
+    const url = `${origin.url}${name}?size=${size}`;
+    const v1 = await fetchFromNode(url, { Range: 'bytes=1000-1999' });
+    expect(v1.status).toBe(206);
+    expect(v1.headers['etag']).toBe('"gen-' + size + '"');
+    expect(Buffer.from(v1.bodyBase64!, 'base64').equals(generatedBytes(1000, 2000, 1))).toBe(true);
+    await origin.setVersion(name, 2);
+    const v2 = await fetchFromNode(url, { Range: 'bytes=1000-1999' });
+    expect(v2.status).toBe(206);
+    expect(v2.headers['etag']).toBe('"gen-' + size + '-v2"');
+    expect(Date.parse(v2.headers['last-modified']!)).toBeGreaterThan(Date.parse(v1.headers['last-modified']!));
+    const v2Bytes = Buffer.from(v2.bodyBase64!, 'base64');
+    expect(v2Bytes.equals(generatedBytes(1000, 2000, 2))).toBe(true);
+    // Every byte differs between versions, so any mix is visible.
+    const v1Bytes = generatedBytes(0, size, 1);
+    const v2All = generatedBytes(0, size, 2);
+    for (let i = 0; i < size; i++) if (v1Bytes[i] === v2All[i]) throw new Error(`versions 1 and 2 agree at ${i}`);
+    for (const offset of [0, 65535, 524288, size - 1]) expect(v2All[offset]).toBe(generatedByteAt(offset, 2));
+    // RFC 9110 §13.1.5: If-Range with the old ETag (or the old date) → 200 and the whole new body.
+    for (const ifRange of [v1.headers['etag']!, v1.headers['last-modified']!]) {
+      const stale = await fetchFromNode(url, { Range: 'bytes=1000-1999', 'If-Range': ifRange }, 0);
+      expect(stale.status, `If-Range ${ifRange}`).toBe(200);
+      expect(stale.headers['content-range']).toBeUndefined();
+      expect(stale.length).toBe(size);
+      expect(stale.sha256).toBe(generatedSha256(0, size, 2));
+    }
+    const current = await fetchFromNode(url, { Range: 'bytes=1000-1999', 'If-Range': v2.headers['etag']! });
+    expect(current.status).toBe(206);
+    // Other pathnames keep version 1; a bad request is refused.
+    const other = await fetchFromNode(`${origin.url}/media/gen/unversioned-${uniqueTag()}.bin?size=${size}`, { Range: 'bytes=0-9' });
+    expect(Buffer.from(other.bodyBase64!, 'base64').equals(generatedBytes(0, 10, 1))).toBe(true);
+    expect((await fetch(`${origin.url}/__origin/version?path=x&v=2`, { method: 'POST' })).status).toBe(400);
+  });
 });

@@ -1,5 +1,5 @@
 /** Playback through the service worker: play, seek, offline replay, a long pause. */
-import { expect, recordResponses, test, uniqueTag } from './fixtures';
+import { expect, figure, recordResponses, test, uniqueTag } from './fixtures';
 import { mediaState, mountMedia, seekTo, setPaused, waitForCurrentTime } from './media';
 import { distMedia } from './sources';
 
@@ -85,7 +85,29 @@ test.describe('playback through the service worker', () => {
     expect(whilePaused.errorCode).toBeNull();
     expect(whilePaused.paused).toBe(true);
 
-    await setPaused(page, false);
+    // setPaused(false), timed in the page: from play() to currentTime moving past the pause point.
+    const resumedAfterMs = await page.evaluate(
+      (pausedAt) =>
+        new Promise<number>((resolve, reject) => {
+          const element = document.getElementById('media-under-test') as HTMLMediaElement;
+          const started = performance.now();
+          const timer = setInterval(() => {
+            if (element.error) {
+              clearInterval(timer);
+              reject(new Error(`media error ${element.error.code} after resuming`));
+            } else if (element.currentTime > pausedAt + 0.001) {
+              clearInterval(timer);
+              resolve(Math.round(performance.now() - started));
+            } else if (performance.now() - started > 20_000) {
+              clearInterval(timer);
+              reject(new Error('currentTime did not advance within 20 s of play()'));
+            }
+          }, 5);
+          element.play().catch(reject);
+        }),
+      pausedAt,
+    );
+    figure(`resume after a 60 s pause: currentTime advanced ${resumedAfterMs} ms after play()`);
     await waitForCurrentTime(page, pausedAt + 2, 20_000);
     const state = await mediaState(page);
     expect(state.errorCode).toBeNull();

@@ -16,11 +16,12 @@ export const distDir = join(repoRoot, 'dist');
 /** shared/ lies beside the repository, in development and in CI. */
 export const vectorsDir = join(repoRoot, '..', 'shared', 'vectors');
 
-export function generatedSource(sizeBytes: number): ByteSource {
+/** A generated file (origin/content.ts) of `version` (1 unless the origin was told otherwise). */
+export function generatedSource(sizeBytes: number, version = 1): ByteSource {
   return {
     sizeBytes,
-    bytes: (start, end) => generatedBytes(start, end),
-    sha256: (start, end) => generatedSha256(start, end),
+    bytes: (start, end) => generatedBytes(start, end, version),
+    sha256: (start, end) => generatedSha256(start, end, version),
   };
 }
 

@@ -1,19 +1,43 @@
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 
-/** Prints one closing line, `e2e: N passed, N failed, N skipped`, after the list reporter's output (CI reads it). */
+/**
+ * After the list reporter's output: the `figure` annotations of the run (measurements the tests
+ * record with `figure()` in fixtures.ts, not assertions), then one closing line,
+ * `e2e: N passed, N failed, N skipped`, which stays LAST (CI reads it).
+ */
 export default class SummaryReporter implements Reporter {
   private passed = 0;
   private failed = 0;
   private skipped = 0;
+  private readonly figures: Array<{ test: string; description: string; outcome: string }> = [];
 
   onTestEnd(test: TestCase, result: TestResult): void {
     if (result.retry < test.retries && result.status !== 'passed' && result.status !== 'skipped') return;
     if (result.status === 'skipped') this.skipped++;
     else if (test.outcome() === 'expected' || test.outcome() === 'flaky') this.passed++;
     else this.failed++;
+    // Runtime annotations are on the result (Playwright ≥ 1.52) and, in older versions, the test.
+    const seen = new Set<string>();
+    for (const annotation of [...(result.annotations ?? []), ...test.annotations]) {
+      if (annotation.type !== 'figure' || !annotation.description || seen.has(annotation.description)) continue;
+      seen.add(annotation.description);
+      this.figures.push({ test: test.title, description: annotation.description, outcome: result.status });
+    }
   }
 
   onEnd(result: FullResult): void {
+    if (this.figures.length > 0) {
+      const lines = ['', 'e2e figures (measured, not asserted):'];
+      let current = '';
+      for (const { test, description, outcome } of this.figures) {
+        if (test !== current) {
+          current = test;
+          lines.push(`  ${test}${outcome === 'passed' ? '' : ` [${outcome}]`}`);
+        }
+        lines.push(`    - ${description}`);
+      }
+      console.log(lines.join('\n'));
+    }
     console.log(`e2e: ${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped`);
   }
 

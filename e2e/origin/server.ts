@@ -13,6 +13,11 @@
  *   etag=<token>         use `"<token>"` as the ETag (a new version of the same URL's bytes)
  *
  * Counters: `GET /__origin/stats` (JSON, see OriginStats), `POST /__origin/reset`.
+ *
+ * Versions: `POST /__origin/version?path=<pathname>&v=<n>` makes the generated `.bin` at that
+ * pathname (any query) serve version n from then on: other bytes (origin/content.ts, every byte
+ * differs between versions), ETag `"gen-<size>-v<n>"` and a Last-Modified n - 1 hours later than
+ * version 1. Version 1 is the default and keeps the unversioned validators. Reset leaves versions.
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -182,7 +187,15 @@ async function wavResource(params: URLSearchParams): Promise<Resource | undefine
   };
 }
 
-export async function resolveResource(root: string, url: URL): Promise<Resource | undefined> {
+/** Version of the generated content at a pathname (1 when never set). */
+export type VersionOf = (pathname: string) => number;
+
+/** The strong ETag of a generated `.bin` of `sizeBytes` at `version`. */
+export function generatedEtag(sizeBytes: number, version = 1): string {
+  return version === 1 ? `"gen-${sizeBytes}"` : `"gen-${sizeBytes}-v${version}"`;
+}
+
+export async function resolveResource(root: string, url: URL, versionOf: VersionOf = () => 1): Promise<Resource | undefined> {
   const path = decodeURIComponent(url.pathname);
   if (path.startsWith('/media/gen/vector/')) {
     const name = path.slice('/media/gen/vector/'.length);
@@ -192,12 +205,13 @@ export async function resolveResource(root: string, url: URL): Promise<Resource 
   if (path === '/media/gen/long.wav') return wavResource(url.searchParams);
   if (path.startsWith('/media/gen/') && path.endsWith('.bin')) {
     const sizeBytes = numberKnob(url.searchParams, 'size') ?? 1024 * 1024;
+    const version = versionOf(path);
     return {
       sizeBytes,
       contentType: 'application/octet-stream',
-      etag: `"gen-${sizeBytes}"`,
-      lastModified: GENERATED_LAST_MODIFIED,
-      chunks: (start, endExclusive) => generatedChunks(start, endExclusive),
+      etag: generatedEtag(sizeBytes, version),
+      lastModified: new Date(GENERATED_LAST_MODIFIED.getTime() + (version - 1) * 3_600_000),
+      chunks: (start, endExclusive) => generatedChunks(start, endExclusive, version),
     };
   }
   const relativePath = path === '/' ? 'index.html' : path.slice(1);
@@ -421,6 +435,7 @@ export interface OriginOptions {
 export async function startOrigin(options: OriginOptions): Promise<RunningOrigin> {
   const root = resolve(options.root);
   const counters = new OriginCounters();
+  const versions = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://origin.invalid');
@@ -435,6 +450,21 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
         return;
       }
       counters.reset();
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/__origin/version') {
+      if (req.method !== 'POST') {
+        res.writeHead(405, { Allow: 'POST' }).end();
+        return;
+      }
+      const path = url.searchParams.get('path');
+      const version = Number(url.searchParams.get('v'));
+      if (!path || !path.startsWith('/') || !Number.isInteger(version) || version < 1 || version > 256) {
+        res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('path=/<pathname>&v=<1..256>\n');
+        return;
+      }
+      versions.set(path, version);
       res.writeHead(204).end();
       return;
     }
@@ -469,7 +499,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
       await sendBody(res, [() => [body]], knobs, (bytes) => counters.sent(record, bytes));
       return;
     }
-    const resource = await resolveResource(root, url);
+    const resource = await resolveResource(root, url, (path) => versions.get(path) ?? 1);
     if (!resource) {
       record.status = 404;
       const body = Buffer.from('Not Found\n');
