@@ -7,7 +7,8 @@ import type { ByteRange, RangeResolution, Representation } from '../range/types.
 import type { FileRecord } from '../store/schema.js';
 import type { FileHead } from '../store/SegmentStore.js';
 import { SegmentStore } from '../store/SegmentStore.js';
-import { segmentIndexFor, segmentStart } from '../store/segmentLayout.js';
+import { segmentIndexFor } from '../store/segmentLayout.js';
+import { sameVersion } from '../store/validators.js';
 import { fullWriteTimeoutMs, rangeWriteTimeoutMs } from '../stream/adaptiveTimeout.js';
 import { createSegmentedStream } from '../stream/createSegmentedStream.js';
 import { passThrough } from './passThrough.js';
@@ -54,13 +55,15 @@ export class RangeCache {
   private async answer(request: Request): Promise<Response> {
     const url = stripFragment(request.url);
     const file = await this.store.getFile(url).catch(() => undefined);
-    let head: FileHead;
+    if (file) this.store.touch(url);
+    const firstByte = file ? this.firstMissingByte(request, file) : probeOffset(request.headers.get('Range'));
+    let head: FileHead | undefined = file;
     let hold: Hold | undefined;
-    if (file) {
-      head = file;
-      this.store.touch(url);
-    } else {
-      const probe = this.probe(url, request);
+    if (firstByte !== undefined) {
+      // The answer starts with bytes that are not stored: its headers wait for the upstream's,
+      // so that a resource changed upstream (If-Range fails, the new version comes back whole)
+      // is answered as the new version instead of failing after the old headers went out.
+      const probe = this.probe(url, request, firstByte, file);
       hold = probe.hold;
       const upstream = await probe.fetch.head.catch((error: unknown) => {
         hold?.release();
@@ -75,14 +78,15 @@ export class RangeCache {
         const representation = { sizeBytes: upstream.sizeBytes };
         return createRangeResponse(evaluateRangeRequest(request.headers, representation), SegmentBlobSource.empty(upstream.sizeBytes), representation);
       }
-      head = { sizeBytes: upstream.sizeBytes, validator: upstream.validator ?? {}, contentType: upstream.contentType };
+      const validator = upstream.validator ?? {};
+      head =
+        file && sameVersion(file.validator, file.sizeBytes, validator, upstream.sizeBytes)
+          ? file
+          : { sizeBytes: upstream.sizeBytes, validator, contentType: upstream.contentType };
     }
+    if (!head) throw new Error('unreachable: a head is known or probed');
 
-    const representation: Representation = {
-      sizeBytes: head.sizeBytes,
-      contentType: head.contentType,
-      ...head.validator,
-    };
+    const representation = representationOf(head);
     const resolution = evaluateRangeRequest(request.headers, representation);
     const ranges = rangesOf(resolution, head.sizeBytes);
     if (resolution.kind === 'unsatisfiable' || ranges.length === 0) {
@@ -92,7 +96,7 @@ export class RangeCache {
 
     // A file that was just probed has nothing stored yet, and the file record says which
     // segments are: skip a lookup that would only wait behind pending segment writes.
-    const stored = file && this.recordsAll(file, ranges) ? await this.storedSource(url, head, ranges) : undefined;
+    const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(url, head, ranges) : undefined;
     if (stored) {
       hold?.release();
       return createRangeResponse(resolution, stored, representation);
@@ -100,21 +104,37 @@ export class RangeCache {
     return this.stream(url, head, resolution, representation, hold);
   }
 
-  /** Starts (or joins) the fetch that tells what an unknown resource is, holding it open. */
-  private probe(url: string, request: Request): { fetch: SegmentFetch; hold: Hold } {
-    const start = segmentStart(segmentIndexFor(probeOffset(request.headers.get('Range')), this.config.segmentSizeBytes), {
-      sizeBytes: Number.POSITIVE_INFINITY,
-      segmentSizeBytes: this.config.segmentSizeBytes,
-    });
+  /**
+   * The first byte the answer needs whose segment is not stored, or undefined when the answer
+   * starts on stored bytes (or needs none).
+   */
+  private firstMissingByte(request: Request, file: FileRecord): number | undefined {
+    const ranges = rangesOf(evaluateRangeRequest(request.headers, representationOf(file)), file.sizeBytes);
+    const first = ranges[0];
+    if (first === undefined) return undefined;
+    return file.storedSegments.includes(segmentIndexFor(first.start, this.config.segmentSizeBytes)) ? undefined : first.start;
+  }
+
+  /**
+   * Starts (or joins) the fetch of the window holding `offset`, holding it open until the
+   * answer's own reader joins. For a known file it asks If-Range and stops at the next stored
+   * segment.
+   */
+  private probe(url: string, request: Request, offset: number, file: FileRecord | undefined): { fetch: SegmentFetch; hold: Hold } {
+    const segmentSizeBytes = this.config.segmentSizeBytes;
+    const index = segmentIndexFor(offset, segmentSizeBytes);
+    const start = index * segmentSizeBytes;
+    const nextStored = file?.storedSegments.find((stored) => stored > index);
+    const runEnd = nextStored === undefined ? file?.sizeBytes : nextStored * segmentSizeBytes;
     const full = !request.headers.has('Range');
     const fetch =
       this.fetcher.find(url, start) ??
       this.fetcher.start({
         url,
         startOffset: start,
-        endOffset: start + this.config.fetchWindowBytes,
-        runEndOffset: undefined,
-        knownValidator: undefined,
+        endOffset: Math.min(start + this.config.fetchWindowBytes, runEnd ?? Number.POSITIVE_INFINITY),
+        runEndOffset: runEnd,
+        knownValidator: file?.validator,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
         timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
         config: this.config,
@@ -184,6 +204,10 @@ class Hold {
     this.released = true;
     this.fetch.detach(this.cursor);
   }
+}
+
+function representationOf(head: FileHead): Representation {
+  return { sizeBytes: head.sizeBytes, contentType: head.contentType, ...head.validator };
 }
 
 function rangesOf(resolution: RangeResolution, sizeBytes: number): ByteRange[] {
