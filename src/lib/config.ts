@@ -13,8 +13,11 @@ export interface MediaCacheConfig {
   /** How far a shared upstream fetch may run ahead of its fastest reader; also how close to the
    * end of a fetch window a reader gets before the next window is requested. */
   readAheadBytes: number;
-  /** Most bytes one upstream request asks for (a multiple of the segment size). */
+  /** Most bytes the first upstream request of a run asks for (a multiple of the segment size). */
   fetchWindowBytes: number;
+  /** Each further window of the same run asks for twice as much, up to this (a multiple of the
+   * segment size): a reader that keeps reading pays for fewer request round trips. */
+  maxFetchWindowBytes: number;
   /** Most recent completed segments a fetch keeps in memory for readers a little behind its
    * edge, so they need not wait for the segment's storage write to read it back. */
   recentSegmentsKept: number;
@@ -31,7 +34,8 @@ export const defaultConfig: Readonly<MediaCacheConfig> = Object.freeze({
   // Chromium buffers a fetch() body eagerly, whether or not anyone reads it (blink's
   // BufferingBytesConsumer, 50 ms after the headers, unless the response says no-store). An
   // open-ended upstream request would pull the whole file into the worker's memory and past a
-  // reader that went away; bounded windows keep both to a couple of MiB.
+  // reader that went away; bounded windows keep both to one window.
   fetchWindowBytes: 2 * MiB,
+  maxFetchWindowBytes: 16 * MiB,
   recentSegmentsKept: 4,
 });

@@ -108,16 +108,19 @@ export class StitchedSource {
 
   /**
    * Upstream requests are bounded windows (see `fetchWindowBytes`); the next window of a run is
-   * requested when the reader comes within `readAheadBytes` of the current one's end, so the
-   * transfer does not pause between windows.
+   * requested when the reader is halfway through the current one (or within `readAheadBytes` of
+   * its end), so the transfer does not pause between windows, and it is twice as large, up to
+   * `maxFetchWindowBytes`.
    */
   private prefetchNextWindow(current: SegmentFetch, position: number): void {
     if (this.prefetch && this.prefetch.fetch.startOffset >= current.endOffset) return;
-    if (current.endOffset - position > this.options.config.readAheadBytes) return;
+    const windowBytes = current.endOffset - current.startOffset;
+    if (current.endOffset - position > Math.max(windowBytes / 2, this.options.config.readAheadBytes)) return;
     const start = current.nextWindowStart();
     if (start === undefined) return;
-    const { url, fetcher } = this.options;
-    const fetch = fetcher.find(url, start) ?? this.startWindow(start, current.runEndOffset ?? this.layout.sizeBytes);
+    const { url, fetcher, config } = this.options;
+    const nextWindowBytes = Math.min(2 * windowBytes, config.maxFetchWindowBytes);
+    const fetch = fetcher.find(url, start) ?? this.startWindow(start, current.runEndOffset ?? this.layout.sizeBytes, nextWindowBytes);
     const stale = this.prefetch;
     this.prefetch = { fetch, cursor: fetch.attach(start) };
     stale?.fetch.detach(stale.cursor);
@@ -135,12 +138,12 @@ export class StitchedSource {
   }
 
   /** Requests the window of a missing run that starts at `start`. */
-  private startWindow(start: number, runEnd: number): SegmentFetch {
+  private startWindow(start: number, runEnd: number, windowBytes = this.options.config.fetchWindowBytes): SegmentFetch {
     const { url, head, fetcher, store, config } = this.options;
     return fetcher.start({
       url,
       startOffset: start,
-      endOffset: Math.min(start + config.fetchWindowBytes, runEnd),
+      endOffset: Math.min(start + windowBytes, runEnd),
       runEndOffset: runEnd,
       knownValidator: head.validator,
       unitBytes: this.options.unitBytes,
