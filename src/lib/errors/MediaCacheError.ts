@@ -18,6 +18,12 @@ const messages = {
   'segment-invalid': 'A stored segment does not have its expected length.',
   'reader-cancelled': 'The reader went away.',
   'not-cacheable': 'The response may not be stored.',
+  'quota-exceeded': 'Storage is full: evicting cached files did not make room.',
+  'insufficient-quota': 'The file does not fit in the storage this site may use.',
+  'integrity-failed': 'The downloaded file failed verification.',
+  'unknown-download': 'There is no download of this URL.',
+  'bad-request': 'The message is not a well-formed request.',
+  'worker-unavailable': 'No service worker controls this page.',
 } as const;
 
 export type MediaCacheErrorCode = keyof typeof messages;

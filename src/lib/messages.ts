@@ -1,0 +1,147 @@
+import type { MediaCacheErrorCode } from './errors/MediaCacheError.js';
+
+/**
+ * The page ↔ worker protocol, in one place. Requests go to the worker with a MessagePort for the
+ * reply; the worker announces changes (download progress, stored segments) to every page on a
+ * BroadcastChannel. Both sides check what they receive with the parsers below: a message that is
+ * not well formed is ignored.
+ */
+export const MEDIA_CACHE_CHANNEL = 'media-range-cache';
+/** The `kind` tag of every message of this protocol, so other messages on the same channels pass by. */
+export const MEDIA_CACHE_MESSAGE = 'media-range-cache/v1';
+
+export type DownloadState = 'queued' | 'downloading' | 'paused' | 'complete' | 'error';
+
+export interface DownloadProgress {
+  url: string;
+  state: DownloadState;
+  storedBytes: number;
+  /** 0 until the size is known. */
+  totalBytes: number;
+  /** storedBytes / totalBytes, 0 while the size is unknown. */
+  fraction: number;
+  errorCode?: MediaCacheErrorCode;
+  errorMessage?: string;
+}
+
+export interface StoredFileInfo {
+  url: string;
+  sizeBytes: number;
+  contentType: string;
+  storedBytes: number;
+  segmentSizeBytes: number;
+  segmentCount: number;
+  /** Indices of the stored segments, ascending: what a cache map draws. */
+  storedSegments: number[];
+  /** Downloaded for offline use: never evicted automatically. */
+  pinned: boolean;
+  lastAccessAt: number;
+  download: DownloadProgress | undefined;
+}
+
+export interface StorageSummary {
+  /** From `navigator.storage.estimate()` in the worker; 0 when unavailable. */
+  usageBytes: number;
+  quotaBytes: number;
+  /** Bytes stored for downloaded (pinned) files. */
+  pinnedBytes: number;
+  /** Bytes stored for files that were only streamed: cache, evicted least recently used first. */
+  cacheBytes: number;
+  cacheBudgetBytes: number;
+}
+
+export interface CacheMetrics {
+  bytesFromCache: number;
+  bytesFromNetwork: number;
+  /** bytesFromCache / (bytesFromCache + bytesFromNetwork), 0 before any byte. */
+  hitRatio: number;
+  activeStreams: number;
+  activeFetches: number;
+}
+
+export type WorkerRequest =
+  | { type: 'download'; url: string; sha256?: string }
+  | { type: 'pause'; url: string }
+  | { type: 'resume'; url: string }
+  | { type: 'cancel'; url: string }
+  | { type: 'remove'; url: string }
+  | { type: 'list' }
+  | { type: 'storage' }
+  | { type: 'metrics' };
+
+export interface WorkerResults {
+  download: DownloadProgress;
+  pause: DownloadProgress;
+  resume: DownloadProgress;
+  cancel: null;
+  remove: null;
+  list: StoredFileInfo[];
+  storage: StorageSummary;
+  metrics: CacheMetrics;
+}
+
+export type WorkerReply =
+  | { kind: typeof MEDIA_CACHE_MESSAGE; ok: true; result: unknown }
+  | { kind: typeof MEDIA_CACHE_MESSAGE; ok: false; error: { code: MediaCacheErrorCode; message: string } };
+
+export type CacheEvent =
+  | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'progress'; progress: DownloadProgress }
+  /** Segments were stored or removed, or the file's pinning changed. */
+  | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-changed'; url: string }
+  | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-removed'; url: string };
+
+const URL_REQUESTS = new Set(['download', 'pause', 'resume', 'cancel', 'remove']);
+const PLAIN_REQUESTS = new Set(['list', 'storage', 'metrics']);
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** An absolute http(s) URL, or undefined. */
+function httpUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 8192) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request in a message to the worker, or undefined when the message is not one of ours or malformed. */
+export function parseWorkerRequest(data: unknown): WorkerRequest | undefined {
+  if (!isRecord(data) || data.kind !== MEDIA_CACHE_MESSAGE || !isRecord(data.request)) return undefined;
+  const { type } = data.request;
+  if (typeof type !== 'string') return undefined;
+  if (PLAIN_REQUESTS.has(type)) return { type } as WorkerRequest;
+  if (!URL_REQUESTS.has(type)) return undefined;
+  const url = httpUrl(data.request.url);
+  if (url === undefined) return undefined;
+  if (type === 'download' && data.request.sha256 !== undefined) {
+    const sha256 = data.request.sha256;
+    if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) return undefined;
+    return { type, url, sha256: sha256.toLowerCase() };
+  }
+  return { type, url } as WorkerRequest;
+}
+
+/** Wraps a request for `postMessage`. */
+export function workerRequestMessage(request: WorkerRequest): { kind: typeof MEDIA_CACHE_MESSAGE; request: WorkerRequest } {
+  return { kind: MEDIA_CACHE_MESSAGE, request };
+}
+
+/** The event in a BroadcastChannel message, or undefined when it is not one of ours. */
+export function parseCacheEvent(data: unknown): CacheEvent | undefined {
+  if (!isRecord(data) || data.kind !== MEDIA_CACHE_MESSAGE) return undefined;
+  if (data.type === 'progress' && isRecord(data.progress) && typeof data.progress.url === 'string') return data as CacheEvent;
+  if ((data.type === 'file-changed' || data.type === 'file-removed') && typeof data.url === 'string') return data as CacheEvent;
+  return undefined;
+}
+
+/** The reply on a request's port, or undefined when malformed. */
+export function parseWorkerReply(data: unknown): WorkerReply | undefined {
+  if (!isRecord(data) || data.kind !== MEDIA_CACHE_MESSAGE || typeof data.ok !== 'boolean') return undefined;
+  if (!data.ok && !(isRecord(data.error) && typeof data.error.code === 'string')) return undefined;
+  return data as WorkerReply;
+}
