@@ -1,7 +1,7 @@
 import type { IDBPDatabase } from 'idb';
 import { MediaCacheError } from '../errors/MediaCacheError.js';
 import { raceWithTimeout, storageWriteTimeoutMs, TimeoutError } from '../stream/adaptiveTimeout.js';
-import { openMediaDB } from './openMediaDB.js';
+import { MediaDatabase } from './MediaDatabase.js';
 import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
 import { segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
@@ -21,22 +21,28 @@ const TOUCH_INTERVAL_MS = 10_000;
  * transaction that marks it stored in its file record, under the file's current validator.
  */
 export class SegmentStore {
-  private db: Promise<IDBPDatabase<MediaCacheDB>> | undefined;
+  readonly database: MediaDatabase;
   private records: Promise<Map<string, FileRecord>> | undefined;
   private readonly touchedAt = new Map<string, number>();
+  private readonly changeListeners = new Set<(url: string) => void>();
 
-  constructor(private readonly dbName?: string) {}
+  constructor(database: MediaDatabase | string = new MediaDatabase()) {
+    this.database = typeof database === 'string' ? new MediaDatabase(database) : database;
+    this.database.onClosed(() => (this.records = undefined));
+  }
 
   private connection(): Promise<IDBPDatabase<MediaCacheDB>> {
-    // Lazily opened; dropped when another context (a new service worker) needs to upgrade.
-    this.db ??= openMediaDB(this.dbName, () => {
-      this.db = undefined;
-      this.records = undefined;
-    }).catch((cause: unknown) => {
-      this.db = undefined;
-      throw new MediaCacheError('storage-failed', { operation: 'open' }, { cause });
-    });
-    return this.db;
+    return this.database.connection();
+  }
+
+  /** Calls `listener` after every committed change of a file's stored data (segments, head, deletion). */
+  onChange(listener: (url: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(url: string): void {
+    for (const listener of this.changeListeners) listener(url);
   }
 
   /**
@@ -99,6 +105,7 @@ export class SegmentStore {
     await files.put(record);
     await tx.done;
     records.set(url, record);
+    if (existing) this.changed(url);
     return record;
   }
 
@@ -132,6 +139,7 @@ export class SegmentStore {
       await files.put(file);
       await tx.done;
       records.set(url, file);
+      this.changed(url);
       return true;
     };
     try {
@@ -177,6 +185,7 @@ export class SegmentStore {
     const tx = db.transaction(['files', 'segments'], 'readwrite');
     await Promise.all([tx.objectStore('segments').delete(segmentKeyRange(url)), tx.objectStore('files').delete(url), tx.done]);
     records.delete(url);
+    this.changed(url);
   }
 
   /** Notes a read of `url` for least-recently-used eviction; cheap to call on every request. */
@@ -197,10 +206,7 @@ export class SegmentStore {
   }
 
   close(): void {
-    const db = this.db;
-    this.db = undefined;
-    this.records = undefined;
-    void db?.then((connection) => connection.close()).catch(() => undefined);
+    this.database.close();
   }
 }
 

@@ -14,6 +14,10 @@ export function openMediaDB(name = MEDIA_DB_NAME, onClosed?: () => void): Promis
         files.createIndex('byLastAccess', 'lastAccessAt');
         db.createObjectStore('segments', { keyPath: ['url', 'index'] });
       }
+      if (oldVersion < 2) {
+        // Version 2 adds downloads (pinned files); files and segments stay as they are.
+        db.createObjectStore('downloads', { keyPath: 'url' });
+      }
     },
     blocking(_currentVersion, _blockedVersion, event) {
       (event.target as IDBDatabase).close();

@@ -1,8 +1,8 @@
 import type { DBSchema } from 'idb';
 
 export const MEDIA_DB_NAME = 'media-range-cache';
-/** Bump on every schema change and add a step to `upgradeMediaDB`. */
-export const MEDIA_DB_VERSION = 1;
+/** Bump on every schema change and add a step to `openMediaDB`'s upgrade. */
+export const MEDIA_DB_VERSION = 2;
 
 /**
  * What identifies one version of a resource. Bytes are only ever combined under equal validators:
@@ -36,7 +36,29 @@ export interface SegmentRecord {
   blob: Blob;
 }
 
+export type DownloadRecordState = 'queued' | 'downloading' | 'paused' | 'complete' | 'error';
+
+/**
+ * A file the user asked to keep for offline use. Its existence pins the file: pinned files are
+ * never evicted automatically. Kept across restarts so an interrupted download resumes.
+ */
+export interface DownloadRecord {
+  url: string;
+  state: DownloadRecordState;
+  /** Hex SHA-256 the app expects the whole file to have, checked before `complete`. */
+  sha256?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestedAt: number;
+  updatedAt: number;
+}
+
 export interface MediaCacheDB extends DBSchema {
+  /** Since version 2. */
+  downloads: {
+    key: string;
+    value: DownloadRecord;
+  };
   files: {
     key: string;
     value: FileRecord;

@@ -1,0 +1,52 @@
+import type { DownloadRecord } from './schema.js';
+import { MediaDatabase } from './MediaDatabase.js';
+
+/**
+ * The downloads the user asked for, mirrored in memory like the file records (the worker is the
+ * only writer). A download record pins its file.
+ */
+export class DownloadStore {
+  readonly database: MediaDatabase;
+  private records: Promise<Map<string, DownloadRecord>> | undefined;
+
+  constructor(database: MediaDatabase | string = new MediaDatabase()) {
+    this.database = typeof database === 'string' ? new MediaDatabase(database) : database;
+    this.database.onClosed(() => (this.records = undefined));
+  }
+
+  private mirror(): Promise<Map<string, DownloadRecord>> {
+    this.records ??= this.database
+      .connection()
+      .then((db) => db.getAll('downloads'))
+      .then((records) => new Map(records.map((record) => [record.url, record])))
+      .catch((error: unknown) => {
+        this.records = undefined;
+        throw error;
+      });
+    return this.records;
+  }
+
+  async get(url: string): Promise<DownloadRecord | undefined> {
+    return (await this.mirror()).get(url);
+  }
+
+  async list(): Promise<DownloadRecord[]> {
+    return [...(await this.mirror()).values()];
+  }
+
+  async isPinned(url: string): Promise<boolean> {
+    return (await this.mirror()).has(url);
+  }
+
+  async put(record: DownloadRecord): Promise<void> {
+    const records = await this.mirror();
+    await (await this.database.connection()).put('downloads', record);
+    records.set(record.url, record);
+  }
+
+  async delete(url: string): Promise<void> {
+    const records = await this.mirror();
+    await (await this.database.connection()).delete('downloads', url);
+    records.delete(url);
+  }
+}
