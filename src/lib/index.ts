@@ -1,8 +1,28 @@
 // The page side and the browser-neutral parts of the library. The service-worker side is
 // `./sw/index.ts` (it needs worker globals, so it is a separate entry).
-export { registerMediaCache, type RegisterMediaCacheOptions } from './client/index.js';
+export {
+  OfflineLibrary,
+  registerMediaCache,
+  requestPersistence,
+  type DownloadOptions,
+  type LibraryStorage,
+  type OfflineLibraryEventMap,
+  type OfflineLibraryOptions,
+  type PersistenceResult,
+  type RegisterMediaCacheOptions,
+  type WorkerEndpoint,
+} from './client/index.js';
 export { defaultConfig, type MediaCacheConfig } from './config.js';
 export { MediaCacheError, isMediaCacheError, type MediaCacheErrorCode } from './errors/MediaCacheError.js';
+export {
+  MEDIA_CACHE_CHANNEL,
+  type CacheEvent,
+  type CacheMetrics,
+  type DownloadProgress,
+  type DownloadState,
+  type StorageSummary,
+  type StoredFileInfo,
+} from './messages.js';
 export {
   createRangeResponse,
   createStreamedRangeResponse,

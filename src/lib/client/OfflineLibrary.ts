@@ -1,0 +1,221 @@
+import {
+  MEDIA_CACHE_CHANNEL,
+  parseCacheEvent,
+  type CacheMetrics,
+  type DownloadProgress,
+  type StorageSummary,
+  type StoredFileInfo,
+  type WorkerRequest,
+  type WorkerResults,
+} from '../messages.js';
+import { activeWorker } from './activeWorker.js';
+import { requestPersistence, type PersistenceResult } from './requestPersistence.js';
+import { requestWorker, type WorkerEndpoint } from './requestWorker.js';
+
+export interface OfflineLibraryOptions {
+  /** How long a request waits for the worker and its reply before rejecting with `worker-unavailable`. Default 10 s. */
+  timeoutMs?: number;
+  /** The worker to ask. Default: the page's controller, else the registration's active worker. */
+  worker?: () => Promise<WorkerEndpoint>;
+  /** Where the worker's events arrive. Default: a BroadcastChannel named `MEDIA_CACHE_CHANNEL`. */
+  channel?: BroadcastChannel;
+  /** Default: `navigator.storage`. */
+  storage?: StorageManager;
+  /** Base for relative URLs. Default: `location.href`. */
+  baseUrl?: string;
+}
+
+export interface DownloadOptions {
+  /** Hex SHA-256 of the whole file: the worker verifies it before reporting the download complete. */
+  sha256?: string;
+}
+
+/** The worker's storage summary, plus what only the page can ask for. */
+export interface LibraryStorage extends StorageSummary {
+  /** `navigator.storage.persisted()`: false where unavailable. */
+  persisted: boolean;
+  /** The answer to the persistence request made on the first download, undefined before it. */
+  persistence: PersistenceResult | undefined;
+}
+
+export interface OfflineLibraryEventMap {
+  progress: CustomEvent<DownloadProgress>;
+  'file-changed': CustomEvent<{ url: string }>;
+  'file-removed': CustomEvent<{ url: string }>;
+}
+
+type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The page side of offline downloads. Downloads run in the service worker (they go on while the page
+ * navigates or closes); this object sends it requests, and re-dispatches the events it broadcasts
+ * (`progress`, `file-changed`, `file-removed`) as CustomEvents. Worker errors reject with a
+ * `MediaCacheError` carrying the worker's code; no reply within `timeoutMs` is `worker-unavailable`.
+ *
+ * Owns its BroadcastChannel: call `close()` when done with it.
+ */
+export class OfflineLibrary extends EventTarget {
+  readonly #timeoutMs: number;
+  readonly #worker: () => Promise<WorkerEndpoint>;
+  readonly #channel: BroadcastChannel;
+  readonly #storage: StorageManager | undefined;
+  readonly #baseUrl: string | undefined;
+  #persistenceRequest: Promise<PersistenceResult> | undefined;
+  #persistence: PersistenceResult | undefined;
+
+  constructor(options: OfflineLibraryOptions = {}) {
+    super();
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#worker = options.worker ?? activeWorker;
+    this.#storage = options.storage ?? globalThis.navigator?.storage;
+    this.#baseUrl = options.baseUrl ?? globalThis.location?.href;
+    this.#channel = options.channel ?? new BroadcastChannel(MEDIA_CACHE_CHANNEL);
+    this.#channel.addEventListener('message', this.#onChannelMessage);
+  }
+
+  /** The answer to the persistence request, once the first download asked. */
+  get persistence(): PersistenceResult | undefined {
+    return this.#persistence;
+  }
+
+  /**
+   * Starts or resumes downloading `url` for offline use; the file is pinned (never evicted). The first
+   * call also asks for persistent storage, without waiting for the answer: see `requestPersistence()`.
+   * Rejects with `insufficient-quota` when the storage estimate says the file cannot fit.
+   */
+  download(url: string, options: DownloadOptions = {}): Promise<DownloadProgress> {
+    void this.requestPersistence();
+    const request: WorkerRequest = { type: 'download', url: this.#absolute(url) };
+    if (options.sha256 !== undefined) request.sha256 = options.sha256;
+    return this.#request(request);
+  }
+
+  pause(url: string): Promise<DownloadProgress> {
+    return this.#request({ type: 'pause', url: this.#absolute(url) });
+  }
+
+  resume(url: string): Promise<DownloadProgress> {
+    return this.#request({ type: 'resume', url: this.#absolute(url) });
+  }
+
+  /** Stops the download and unpins the file, deleting what it stored. */
+  async cancel(url: string): Promise<void> {
+    await this.#request({ type: 'cancel', url: this.#absolute(url) });
+  }
+
+  /** Deletes everything stored for `url`, downloaded or only streamed. */
+  async remove(url: string): Promise<void> {
+    await this.#request({ type: 'remove', url: this.#absolute(url) });
+  }
+
+  /** Every file with stored data or a download. */
+  list(): Promise<StoredFileInfo[]> {
+    return this.#request({ type: 'list' });
+  }
+
+  async storage(): Promise<LibraryStorage> {
+    const [summary, persisted] = await Promise.all([this.#request({ type: 'storage' }), this.#persisted()]);
+    return { ...summary, persisted, persistence: this.#persistence };
+  }
+
+  /** The issue's name for `storage()`. */
+  estimate(): Promise<LibraryStorage> {
+    return this.storage();
+  }
+
+  metrics(): Promise<CacheMetrics> {
+    return this.#request({ type: 'metrics' });
+  }
+
+  /** Asks for persistent storage once per library; later calls return the same answer. */
+  requestPersistence(): Promise<PersistenceResult> {
+    this.#persistenceRequest ??= requestPersistence(this.#storage).then((result) => (this.#persistence = result));
+    return this.#persistenceRequest;
+  }
+
+  /**
+   * The progress of `url`'s download: its current state first (when there is a download), then every
+   * update, until `complete` or `error` (included) or the caller breaks. Updates in the same state that
+   * arrive faster than the caller reads are merged: only the latest is kept.
+   */
+  async *progress(url: string): AsyncGenerator<DownloadProgress, void, undefined> {
+    const target = this.#absolute(url);
+    const queue: DownloadProgress[] = [];
+    let wake: (() => void) | undefined;
+    const onProgress = ({ detail }: CustomEvent<DownloadProgress>): void => {
+      if (detail.url !== target) return;
+      if (queue.at(-1)?.state === detail.state) queue[queue.length - 1] = detail;
+      else queue.push(detail);
+      wake?.();
+    };
+    this.addEventListener('progress', onProgress);
+    try {
+      const current = (await this.list()).find((file) => file.url === target)?.download;
+      if (current !== undefined && queue.length === 0) queue.push(current);
+      for (;;) {
+        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const update = queue.shift()!;
+        yield update;
+        if (update.state === 'complete' || update.state === 'error') return;
+      }
+    } finally {
+      this.removeEventListener('progress', onProgress);
+    }
+  }
+
+  /** Stops listening to the worker's events. Requests still work. */
+  close(): void {
+    this.#channel.removeEventListener('message', this.#onChannelMessage);
+    this.#channel.close();
+  }
+
+  override addEventListener<K extends keyof OfflineLibraryEventMap>(
+    type: K,
+    listener: Listener<OfflineLibraryEventMap[K]> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof OfflineLibraryEventMap>(
+    type: K,
+    listener: Listener<OfflineLibraryEventMap[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+  }
+
+  readonly #onChannelMessage = (message: MessageEvent): void => {
+    const event = parseCacheEvent(message.data);
+    if (event === undefined) return;
+    if (event.type === 'progress') this.dispatchEvent(new CustomEvent('progress', { detail: event.progress }));
+    else this.dispatchEvent(new CustomEvent(event.type, { detail: { url: event.url } }));
+  };
+
+  #request<R extends WorkerRequest>(request: R): Promise<WorkerResults[R['type']]> {
+    return requestWorker(request, { worker: this.#worker, timeoutMs: this.#timeoutMs });
+  }
+
+  async #persisted(): Promise<boolean> {
+    try {
+      return typeof this.#storage?.persisted === 'function' ? await this.#storage.persisted() : false;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The worker keys files by absolute URL; the protocol refuses relative ones. */
+  #absolute(url: string): string {
+    try {
+      return new URL(url, this.#baseUrl).href;
+    } catch (error) {
+      throw new TypeError(`OfflineLibrary: ${JSON.stringify(url)} is not a URL (relative URLs need a page or a baseUrl).`, { cause: error });
+    }
+  }
+}
