@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The demo's service worker: the app shell precached, media through the range cache.
 import { clientsClaim } from 'workbox-core';
-import { precacheAppShell, registerMediaRoute } from './lib/sw/index.js';
+import { enableDownloads, precacheAppShell, registerMediaRoute } from './lib/sw/index.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -11,4 +11,4 @@ self.addEventListener('install', () => void self.skipWaiting());
 clientsClaim();
 
 if (__APP_SHELL__.length > 0) precacheAppShell(__APP_SHELL__, __APP_SHELL_VERSION__);
-registerMediaRoute();
+enableDownloads(registerMediaRoute());

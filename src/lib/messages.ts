@@ -51,7 +51,9 @@ export interface StorageSummary {
 }
 
 export interface CacheMetrics {
+  /** Bytes handed to readers from storage. */
   bytesFromCache: number;
+  /** Bytes received from upstream (by readers and downloads). */
   bytesFromNetwork: number;
   /** bytesFromCache / (bytesFromCache + bytesFromNetwork), 0 before any byte. */
   hitRatio: number;

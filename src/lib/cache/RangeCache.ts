@@ -7,6 +7,11 @@ import type { ByteRange, RangeResolution, Representation } from '../range/types.
 import type { FileRecord } from '../store/schema.js';
 import type { FileHead } from '../store/SegmentStore.js';
 import { SegmentStore } from '../store/SegmentStore.js';
+import { DownloadStore } from '../store/DownloadStore.js';
+import { isMediaCacheError, MediaCacheError } from '../errors/MediaCacheError.js';
+import type { CacheMetrics } from '../messages.js';
+import { CacheBudget, type StorageEstimateBytes } from './CacheBudget.js';
+import { CacheMetricsRecorder } from './CacheMetrics.js';
 import { segmentIndexFor } from '../store/segmentLayout.js';
 import { sameVersion } from '../store/validators.js';
 import { fullWriteTimeoutMs, rangeWriteTimeoutMs } from '../stream/adaptiveTimeout.js';
@@ -20,6 +25,8 @@ import { StitchedSource } from './StitchedSource.js';
 export interface RangeCacheOptions {
   config?: Partial<MediaCacheConfig>;
   store?: SegmentStore;
+  /** Share of the storage quota that files only streamed may use (default 0.5). */
+  cacheBudgetFraction?: number;
 }
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
@@ -34,11 +41,49 @@ const HOLD_TIMEOUT_MS = 10_000;
 export class RangeCache {
   readonly config: MediaCacheConfig;
   readonly store: SegmentStore;
-  readonly fetcher = new SegmentFetcher();
+  readonly downloads: DownloadStore;
+  readonly fetcher: SegmentFetcher;
+  readonly budget: CacheBudget;
+  readonly metrics = new CacheMetricsRecorder();
+  private budgetCheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RangeCacheOptions = {}) {
     this.config = { ...defaultConfig, ...options.config };
     this.store = options.store ?? new SegmentStore();
+    this.downloads = new DownloadStore(this.store.database);
+    this.budget = new CacheBudget(this.store, this.downloads, {
+      fraction: options.cacheBudgetFraction ?? 0.5,
+      estimate: estimateStorage,
+    });
+    this.fetcher = new SegmentFetcher({
+      config: this.config,
+      store: this.store,
+      storeSegment: (url, index, blob, head) => this.storeSegment(url, index, blob, head),
+      metrics: this.metrics,
+    });
+    this.store.onChange(() => this.scheduleBudgetCheck());
+  }
+
+  /**
+   * Stores a segment; when storage is full, evicts cache-only files and tries once more. A
+   * download that still finds no room fails with `quota-exceeded`; what is stored stays intact.
+   */
+  private async storeSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
+    try {
+      return await this.store.putSegment(url, index, blob, head);
+    } catch (error) {
+      if (!isMediaCacheError(error, 'quota-exceeded')) throw error;
+      const freed = await this.budget.makeRoom(blob.size * 8, url);
+      if (freed === 0) throw error;
+      return this.store.putSegment(url, index, blob, head);
+    }
+  }
+
+  private scheduleBudgetCheck(): void {
+    this.budgetCheck ??= setTimeout(() => {
+      this.budgetCheck = undefined;
+      void this.budget.enforce().catch(() => undefined);
+    }, 500);
   }
 
   /** Answers a GET for a media resource. Never rejects: failures become network errors. */
@@ -63,7 +108,7 @@ export class RangeCache {
       // The answer starts with bytes that are not stored: its headers wait for the upstream's,
       // so that a resource changed upstream (If-Range fails, the new version comes back whole)
       // is answered as the new version instead of failing after the old headers went out.
-      const probe = this.probe(url, request, firstByte, file);
+      const probe = this.probe(url, firstByte, file, !request.headers.has('Range'));
       hold = probe.hold;
       const upstream = await probe.fetch.head.catch((error: unknown) => {
         hold?.release();
@@ -99,7 +144,9 @@ export class RangeCache {
     const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(url, head, ranges) : undefined;
     if (stored) {
       hold?.release();
-      return createRangeResponse(resolution, stored, representation);
+      const response = createRangeResponse(resolution, stored, representation);
+      this.metrics.bytesFromCache += Number(response.headers.get('Content-Length') ?? 0);
+      return response;
     }
     return this.stream(url, head, resolution, representation, hold);
   }
@@ -120,13 +167,12 @@ export class RangeCache {
    * answer's own reader joins. For a known file it asks If-Range and stops at the next stored
    * segment.
    */
-  private probe(url: string, request: Request, offset: number, file: FileRecord | undefined): { fetch: SegmentFetch; hold: Hold } {
+  private probe(url: string, offset: number, file: FileRecord | undefined, full: boolean): { fetch: SegmentFetch; hold: Hold } {
     const segmentSizeBytes = this.config.segmentSizeBytes;
     const index = segmentIndexFor(offset, segmentSizeBytes);
     const start = index * segmentSizeBytes;
     const nextStored = file?.storedSegments.find((stored) => stored > index);
     const runEnd = nextStored === undefined ? file?.sizeBytes : nextStored * segmentSizeBytes;
-    const full = !request.headers.has('Range');
     const fetch =
       this.fetcher.find(url, start) ??
       this.fetcher.start({
@@ -137,8 +183,6 @@ export class RangeCache {
         knownValidator: file?.validator,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
         timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
-        config: this.config,
-        store: this.store,
       });
     return { fetch, hold: new Hold(fetch, fetch.attach(start)) };
   }
@@ -181,7 +225,36 @@ export class RangeCache {
       fetcher: this.fetcher,
       unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
       timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
+      metrics: this.metrics,
     });
+  }
+
+  /**
+   * What `url` is: its stored record, or what the upstream says (its record is then written, and
+   * the first window's fetch is held open until `release`, so a download can take it over).
+   */
+  async head(url: string): Promise<{ head: FileHead; release: () => void }> {
+    const file = await this.store.getFile(url);
+    if (file) return { head: file, release: () => undefined };
+    const probe = this.probe(url, 0, undefined, false);
+    const release = (): void => probe.hold.release();
+    try {
+      const upstream = await probe.fetch.head;
+      if (upstream.kind !== 'body') {
+        throw new MediaCacheError('upstream-status', { url, reason: upstream.kind === 'unusable' ? upstream.reason : 'unsatisfiable' });
+      }
+      if (!upstream.storable) throw new MediaCacheError('not-cacheable', { url });
+      if (!(await probe.fetch.headSaved)) throw new MediaCacheError('storage-failed', { url, operation: 'saveHead' });
+      return { head: { sizeBytes: upstream.sizeBytes, validator: upstream.validator ?? {}, contentType: upstream.contentType }, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Where the bytes handed out came from, and what is in flight. */
+  metricsSnapshot(): CacheMetrics {
+    return this.metrics.snapshot(this.fetcher.activeCount);
   }
 
   /** Deletes a stored file, stopping its fetches first. */
@@ -237,6 +310,11 @@ function probeOffset(rangeHeader: string | null): number {
     first = Math.min(first, spec.kind === 'suffix' ? 0 : spec.first);
   }
   return Number.isFinite(first) ? first : 0;
+}
+
+async function estimateStorage(): Promise<StorageEstimateBytes> {
+  const estimate = await navigator.storage?.estimate?.();
+  return { usageBytes: estimate?.usage ?? 0, quotaBytes: estimate?.quota ?? 0 };
 }
 
 function stripFragment(url: string): string {

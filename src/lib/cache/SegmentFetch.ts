@@ -7,6 +7,7 @@ import { ifRangeValue } from '../store/validators.js';
 import type { Validator } from '../store/schema.js';
 import { raceWithTimeout, TimeoutError } from '../stream/adaptiveTimeout.js';
 import { StallDetector } from '../stream/StallDetector.js';
+import type { CacheMetricsRecorder } from './CacheMetrics.js';
 import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
 
 export interface SegmentFetchOptions {
@@ -24,6 +25,9 @@ export interface SegmentFetchOptions {
   timeoutFor: (bytes: number) => number;
   config: MediaCacheConfig;
   store: SegmentStore;
+  metrics: CacheMetricsRecorder;
+  /** Stores one complete segment; resolves false when it was not stored. */
+  storeSegment: (url: string, index: number, blob: Blob, head: FileHead) => Promise<boolean>;
   onSettled: (fetch: SegmentFetch) => void;
 }
 
@@ -91,6 +95,10 @@ export class SegmentFetch {
 
   get sizeBytes(): number | undefined {
     return this.fileHead?.sizeBytes;
+  }
+
+  get segmentSizeBytes(): number {
+    return this.options.config.segmentSizeBytes;
   }
 
   /** One past the last byte this fetch brings. */
@@ -204,7 +212,7 @@ export class SegmentFetch {
     // Recorded off the answer's critical path: the write may queue behind other files' segment
     // writes, and only this fetch's own segment writes need to follow it. If storage is
     // unavailable the bytes still reach the readers; they are just not kept.
-    this.storing = head.storable
+    this.storing = this.headSaved = head.storable
       ? this.options.store.saveHead(url, this.fileHead, this.layout.segmentSizeBytes).then(
           () => true,
           () => false,
@@ -215,6 +223,10 @@ export class SegmentFetch {
 
   private response: Response | undefined;
   private storing: Promise<boolean> = Promise.resolve(false);
+  /** Resolves once the file's record is written (true), or when it will not be (false). */
+  headSaved: Promise<boolean> = Promise.resolve(false);
+  /** The last reason a completed segment was not stored, if any. */
+  storageFailure: MediaCacheError | undefined;
 
   private async pump(): Promise<void> {
     const reader = this.response!.body!.getReader();
@@ -242,6 +254,7 @@ export class SegmentFetch {
           break;
         }
         stall.record(performance.now() - before, result.value.byteLength);
+        this.options.metrics.bytesFromNetwork += result.value.byteLength;
         this.accept(result.value);
         await this.limitPendingStores();
       }
@@ -297,8 +310,11 @@ export class SegmentFetch {
     this.pendingStores += 1;
     const head = this.fileHead!;
     this.storing
-      .then((storing) => storing && this.options.store.putSegment(this.url, index, blob, head))
-      .catch(() => false)
+      .then((storing) => storing && this.options.storeSegment(this.url, index, blob, head))
+      .catch((error: unknown) => {
+        this.storageFailure = error instanceof MediaCacheError ? error : new MediaCacheError('storage-failed', { url: this.url, index }, { cause: error });
+        return false;
+      })
       .finally(() => {
         this.pendingStores -= 1;
         this.nudge();
@@ -311,6 +327,11 @@ export class SegmentFetch {
     if (excess <= 0) return;
     const oldest = [...this.completed.keys()].sort((a, b) => a - b).slice(0, excess);
     for (const index of oldest) this.completed.delete(index);
+  }
+
+  /** Resolves once every completed segment of this fetch has been stored (or failed to be). */
+  async storesSettled(): Promise<void> {
+    while (this.pendingStores > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** Storage slower than the network must not pile segments up in memory. */

@@ -5,8 +5,13 @@ import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
  * bring join that fetch instead of starting their own: concurrent readers of the same file cost
  * one transfer.
  */
+/** What every fetch shares: the configuration and where segments go. */
+export type SharedFetchOptions = Pick<SegmentFetchOptions, 'config' | 'store' | 'storeSegment' | 'metrics'>;
+
 export class SegmentFetcher {
   private readonly active = new Map<string, Set<SegmentFetch>>();
+
+  constructor(private readonly shared: SharedFetchOptions) {}
 
   /** A fetch in flight that will bring (or holds) the byte at `offset` of `url`. */
   find(url: string, offset: number): SegmentFetch | undefined {
@@ -16,11 +21,12 @@ export class SegmentFetcher {
     return undefined;
   }
 
-  start(options: Omit<SegmentFetchOptions, 'onSettled'>): SegmentFetch {
+  start(options: Omit<SegmentFetchOptions, 'onSettled' | keyof SharedFetchOptions>): SegmentFetch {
     let fetches = this.active.get(options.url);
     if (!fetches) this.active.set(options.url, (fetches = new Set()));
     const registry = fetches;
     const fetch = new SegmentFetch({
+      ...this.shared,
       ...options,
       onSettled: (settled) => {
         registry.delete(settled);

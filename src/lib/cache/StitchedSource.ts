@@ -3,6 +3,7 @@ import { MediaCacheError } from '../errors/MediaCacheError.js';
 import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
 import { segmentEnd, segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segmentLayout.js';
 import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
+import type { CacheMetricsRecorder } from './CacheMetrics.js';
 import type { SegmentFetcher } from './SegmentFetcher.js';
 
 export interface StitchedSourceOptions {
@@ -14,6 +15,7 @@ export interface StitchedSourceOptions {
   /** Write unit and timeout rule of the response this source feeds (range or full content). */
   unitBytes: number;
   timeoutFor: (bytes: number) => number;
+  metrics: CacheMetricsRecorder;
 }
 
 /** Upper bound on consecutive lookups that yield no bytes before a read is declared broken. */
@@ -32,8 +34,11 @@ export class StitchedSource {
   private prefetch: { fetch: SegmentFetch; cursor: FetchCursor } | undefined;
   private stored: { index: number; blob: Blob } | undefined;
 
+  private released = false;
+
   constructor(private readonly options: StitchedSourceOptions) {
     this.layout = { sizeBytes: options.head.sizeBytes, segmentSizeBytes: options.config.segmentSizeBytes };
+    options.metrics.activeStreams += 1;
   }
 
   /** Up to `maxBytes` bytes starting at `position` (fewer at a segment or chunk boundary). */
@@ -45,7 +50,11 @@ export class StitchedSource {
         this.cursor.position = position;
         this.fetch.nudge();
       }
-      if (this.stored?.index === index) return this.readBlob(this.stored.blob, position - segmentStart(index, this.layout), maxBytes);
+      if (this.stored?.index === index) {
+        const bytes = await this.readBlob(this.stored.blob, position - segmentStart(index, this.layout), maxBytes);
+        this.options.metrics.bytesFromCache += bytes.byteLength;
+        return bytes;
+      }
       this.stored = undefined;
 
       let passed = false;
@@ -82,6 +91,10 @@ export class StitchedSource {
 
   /** Leaves every fetch this source reads from; a fetch stops when its last reader leaves. */
   release(): void {
+    if (!this.released) {
+      this.released = true;
+      this.options.metrics.activeStreams -= 1;
+    }
     this.leaveFetch();
     const prefetch = this.prefetch;
     this.prefetch = undefined;
@@ -148,8 +161,6 @@ export class StitchedSource {
       knownValidator: head.validator,
       unitBytes: this.options.unitBytes,
       timeoutFor: this.options.timeoutFor,
-      config,
-      store,
     });
   }
 

@@ -1,0 +1,19 @@
+import type { CacheMetrics } from '../messages.js';
+
+/** Counters of where the bytes the cache hands out come from, and of what is in flight. */
+export class CacheMetricsRecorder {
+  bytesFromCache = 0;
+  bytesFromNetwork = 0;
+  activeStreams = 0;
+
+  snapshot(activeFetches: number): CacheMetrics {
+    const total = this.bytesFromCache + this.bytesFromNetwork;
+    return {
+      bytesFromCache: this.bytesFromCache,
+      bytesFromNetwork: this.bytesFromNetwork,
+      hitRatio: total === 0 ? 0 : this.bytesFromCache / total,
+      activeStreams: this.activeStreams,
+      activeFetches,
+    };
+  }
+}
