@@ -147,6 +147,7 @@ export class SegmentStore {
     } catch (error) {
       if (error instanceof MediaCacheError) throw error;
       if (error instanceof TimeoutError) throw new MediaCacheError('storage-timeout', { url, index }, { cause: error });
+      if (isQuotaError(error)) throw new MediaCacheError('quota-exceeded', { url, index }, { cause: error });
       if (error instanceof DOMException && error.name === 'AbortError') return false;
       throw new MediaCacheError('storage-failed', { url, index }, { cause: error });
     }
@@ -208,6 +209,10 @@ export class SegmentStore {
   close(): void {
     this.database.close();
   }
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
 
 function segmentKeyRange(url: string): IDBKeyRange {
