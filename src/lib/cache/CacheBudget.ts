@@ -1,5 +1,6 @@
 import type { DownloadStore } from '../store/DownloadStore.js';
-import type { SegmentStore } from '../store/SegmentStore.js';
+import { isMediaCacheError } from '../errors/MediaCacheError.js';
+import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
 
 export interface StorageEstimateBytes {
   usageBytes: number;
@@ -9,7 +10,12 @@ export interface StorageEstimateBytes {
 export interface CacheBudgetOptions {
   /** Share of the storage quota that files only streamed (not downloaded) may use. */
   fraction: number;
-  estimate: () => Promise<StorageEstimateBytes>;
+  estimate?: () => Promise<StorageEstimateBytes>;
+}
+
+async function estimateStorage(): Promise<StorageEstimateBytes> {
+  const estimate = await navigator.storage?.estimate?.();
+  return { usageBytes: estimate?.usage ?? 0, quotaBytes: estimate?.quota ?? 0 };
 }
 
 /** The quota changes rarely; asking for it on every stored segment would cost a round trip each. */
@@ -32,7 +38,7 @@ export class CacheBudget {
   estimate(fresh = false): Promise<StorageEstimateBytes> {
     const now = Date.now();
     if (fresh || !this.estimated || now - this.estimated.at > ESTIMATE_MAX_AGE_MS) {
-      this.estimated = { at: now, value: this.options.estimate().catch(() => ({ usageBytes: 0, quotaBytes: 0 })) };
+      this.estimated = { at: now, value: (this.options.estimate ?? estimateStorage)().catch(() => ({ usageBytes: 0, quotaBytes: 0 })) };
     }
     return this.estimated.value;
   }
@@ -74,6 +80,32 @@ export class CacheBudget {
       evicted.push(file.url);
     }
     return evicted;
+  }
+
+  /**
+   * Stores a segment; when storage is full, evicts cache-only files and tries once more. A write
+   * that still finds no room fails with `quota-exceeded`; what is stored stays intact.
+   */
+  async storeSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
+    try {
+      return await this.store.putSegment(url, index, blob, head);
+    } catch (error) {
+      if (!isMediaCacheError(error, 'quota-exceeded')) throw error;
+      const freed = await this.makeRoom(blob.size * 8, url);
+      if (freed === 0) throw error;
+      return this.store.putSegment(url, index, blob, head);
+    }
+  }
+
+  /** Checks the budget (at most twice a second) whenever stored data changes. */
+  enforceOnChange(): void {
+    let scheduled: ReturnType<typeof setTimeout> | undefined;
+    this.store.onChange(() => {
+      scheduled ??= setTimeout(() => {
+        scheduled = undefined;
+        void this.enforce().catch(() => undefined);
+      }, 500);
+    });
   }
 
   /** Evicts least recently used cache-only files until `bytes` are freed; returns the bytes freed. */

@@ -2,15 +2,16 @@ import { defaultConfig, type MediaCacheConfig } from '../config.js';
 import { createRangeResponse } from '../range/createRangeResponse.js';
 import { createStreamedRangeResponse } from '../range/createStreamedRangeResponse.js';
 import { evaluateRangeRequest } from '../range/evaluateRangeRequest.js';
-import { parseRangeHeader } from '../range/parseRangeHeader.js';
 import type { ByteRange, RangeResolution, Representation } from '../range/types.js';
 import type { FileRecord } from '../store/schema.js';
 import type { FileHead } from '../store/SegmentStore.js';
 import { SegmentStore } from '../store/SegmentStore.js';
 import { DownloadStore } from '../store/DownloadStore.js';
-import { isMediaCacheError, MediaCacheError } from '../errors/MediaCacheError.js';
+import { MediaCacheError } from '../errors/MediaCacheError.js';
 import type { CacheMetrics } from '../messages.js';
-import { CacheBudget, type StorageEstimateBytes } from './CacheBudget.js';
+import { CacheBudget } from './CacheBudget.js';
+import { Hold } from './Hold.js';
+import { probeOffset, rangesOf, representationOf, segmentsOf, stripFragment } from './planRequest.js';
 import { CacheMetricsRecorder } from './CacheMetrics.js';
 import { segmentIndexFor } from '../store/segmentLayout.js';
 import { sameVersion } from '../store/validators.js';
@@ -18,7 +19,7 @@ import { fullWriteTimeoutMs, rangeWriteTimeoutMs } from '../stream/adaptiveTimeo
 import { createSegmentedStream } from '../stream/createSegmentedStream.js';
 import { passThrough } from './passThrough.js';
 import { SegmentBlobSource } from './SegmentBlobSource.js';
-import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
+import type { SegmentFetch } from './SegmentFetch.js';
 import { SegmentFetcher } from './SegmentFetcher.js';
 import { StitchedSource } from './StitchedSource.js';
 
@@ -45,7 +46,6 @@ export class RangeCache {
   readonly fetcher: SegmentFetcher;
   readonly budget: CacheBudget;
   readonly metrics = new CacheMetricsRecorder();
-  private budgetCheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RangeCacheOptions = {}) {
     this.config = { ...defaultConfig, ...options.config };
@@ -53,37 +53,14 @@ export class RangeCache {
     this.downloads = new DownloadStore(this.store.database);
     this.budget = new CacheBudget(this.store, this.downloads, {
       fraction: options.cacheBudgetFraction ?? 0.5,
-      estimate: estimateStorage,
     });
     this.fetcher = new SegmentFetcher({
       config: this.config,
       store: this.store,
-      storeSegment: (url, index, blob, head) => this.storeSegment(url, index, blob, head),
+      storeSegment: (url, index, blob, head) => this.budget.storeSegment(url, index, blob, head),
       metrics: this.metrics,
     });
-    this.store.onChange(() => this.scheduleBudgetCheck());
-  }
-
-  /**
-   * Stores a segment; when storage is full, evicts cache-only files and tries once more. A
-   * download that still finds no room fails with `quota-exceeded`; what is stored stays intact.
-   */
-  private async storeSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
-    try {
-      return await this.store.putSegment(url, index, blob, head);
-    } catch (error) {
-      if (!isMediaCacheError(error, 'quota-exceeded')) throw error;
-      const freed = await this.budget.makeRoom(blob.size * 8, url);
-      if (freed === 0) throw error;
-      return this.store.putSegment(url, index, blob, head);
-    }
-  }
-
-  private scheduleBudgetCheck(): void {
-    this.budgetCheck ??= setTimeout(() => {
-      this.budgetCheck = undefined;
-      void this.budget.enforce().catch(() => undefined);
-    }, 500);
+    this.budget.enforceOnChange();
   }
 
   /** Answers a GET for a media resource. Never rejects: failures become network errors. */
@@ -264,60 +241,3 @@ export class RangeCache {
   }
 }
 
-/** A reader placeholder that keeps a probe fetch alive until the response's own reader joins. */
-class Hold {
-  private released = false;
-  constructor(
-    private readonly fetch: SegmentFetch,
-    private readonly cursor: FetchCursor,
-  ) {}
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.fetch.detach(this.cursor);
-  }
-}
-
-function representationOf(head: FileHead): Representation {
-  return { sizeBytes: head.sizeBytes, contentType: head.contentType, ...head.validator };
-}
-
-function rangesOf(resolution: RangeResolution, sizeBytes: number): ByteRange[] {
-  if (resolution.kind === 'partial') return resolution.ranges;
-  if (resolution.kind === 'full' && sizeBytes > 0) return [{ start: 0, end: sizeBytes - 1 }];
-  return [];
-}
-
-function segmentsOf(ranges: ByteRange[], segmentSizeBytes: number): number[] {
-  const indices = new Set<number>();
-  for (const { start, end } of ranges) {
-    for (let index = segmentIndexFor(start, segmentSizeBytes); index <= segmentIndexFor(end, segmentSizeBytes); index += 1) {
-      indices.add(index);
-    }
-  }
-  return [...indices].sort((a, b) => a - b);
-}
-
-/** Where the first byte a request wants probably is, before the size is known. */
-function probeOffset(rangeHeader: string | null): number {
-  if (rangeHeader === null) return 0;
-  const parsed = parseRangeHeader(rangeHeader);
-  if (!parsed.ok) return 0;
-  let first = Number.POSITIVE_INFINITY;
-  for (const spec of parsed.specs) {
-    // A suffix range's start depends on the size this probe is about to learn.
-    first = Math.min(first, spec.kind === 'suffix' ? 0 : spec.first);
-  }
-  return Number.isFinite(first) ? first : 0;
-}
-
-async function estimateStorage(): Promise<StorageEstimateBytes> {
-  const estimate = await navigator.storage?.estimate?.();
-  return { usageBytes: estimate?.usage ?? 0, quotaBytes: estimate?.quota ?? 0 };
-}
-
-function stripFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash === -1 ? url : url.slice(0, hash);
-}

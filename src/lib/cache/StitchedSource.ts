@@ -152,7 +152,7 @@ export class StitchedSource {
 
   /** Requests the window of a missing run that starts at `start`. */
   private startWindow(start: number, runEnd: number, windowBytes = this.options.config.fetchWindowBytes): SegmentFetch {
-    const { url, head, fetcher, store, config } = this.options;
+    const { url, head, fetcher } = this.options;
     return fetcher.start({
       url,
       startOffset: start,
