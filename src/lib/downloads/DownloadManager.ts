@@ -38,7 +38,7 @@ export class DownloadManager {
    */
   async download(url: string, sha256?: string): Promise<DownloadProgress> {
     const existing = await this.cache.downloads.get(url);
-    if (existing?.state === 'complete') return this.progress(url);
+    if (existing?.state === 'complete' || (existing && this.tasks.has(url))) return this.progress(url);
     const probe = await this.cache.head(url);
     try {
       const file = await this.cache.store.getFile(url);
