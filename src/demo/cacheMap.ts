@@ -13,19 +13,20 @@ export function createCacheMap(url: string, testId: string): HTMLElement {
 
 /**
  * Redraws the map: one cell per segment, filled when stored, like a torrent client's piece map. The
- * counts are also attributes (`data-stored-segments`, `data-segment-count`) for tests. Cells are
+ * counts are also attributes (`data-stored-segments`, `data-segment-count`, `data-pinned`) for tests. Cells are
  * reused, so a redraw per stored segment costs a few attribute writes.
  */
-export function updateCacheMap(map: HTMLElement, url: string, storedSegments: readonly number[], segmentCount: number): void {
+export function updateCacheMap(map: HTMLElement, url: string, storedSegments: readonly number[], segmentCount: number, pinned = false): void {
   const fills = cacheMapCells(storedSegments, segmentCount, MAX_CELLS);
   const storedCount = storedSegments.filter((segment) => segment >= 0 && segment < segmentCount).length;
   map.dataset.url = url;
   map.dataset.storedSegments = String(storedCount);
   map.dataset.segmentCount = String(segmentCount);
-  map.setAttribute(
-    'aria-label',
-    segmentCount > 0 ? `Cache map: ${storedCount} of ${segmentCount} segments stored` : 'Cache map: nothing stored',
-  );
+  // Downloaded (pinned) segments are drawn in the storage meter's "Downloaded" colour.
+  map.dataset.pinned = String(pinned);
+  const label = `Cache map: ${storedCount} of ${segmentCount} segments stored${pinned ? ', downloaded' : ''}`;
+  map.setAttribute('aria-label', label);
+  map.title = label;
   map.style.setProperty('--cells', String(Math.max(1, fills.length)));
   while (map.children.length > fills.length) map.lastElementChild!.remove();
   while (map.children.length < fills.length) map.append(h('span', { class: 'cell' }));

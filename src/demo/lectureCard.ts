@@ -57,8 +57,8 @@ export function createLectureCard(lecture: Lecture, url: string, onAction: (acti
     h('h3', { id: titleId }, h('a', { href: `#${lecture.id}` }, lecture.title)),
     h('p', { class: 'lecture-meta' }, lectureMeta(lecture)),
     cacheMap,
-    h('div', { class: 'download-row' }, status, h('div', { class: 'download-actions' }, ...buttons.values())),
     progressbar,
+    h('div', { class: 'download-row' }, status, h('div', { class: 'download-actions' }, ...buttons.values())),
     error,
   );
 

@@ -2,6 +2,7 @@ import { defaultConfig, type DownloadProgress, type OfflineLibrary, type StoredF
 import type { Lecture } from './catalogue.js';
 import { createCacheMap, updateCacheMap } from './cacheMap.js';
 import { describeError } from './describeError.js';
+import { h } from './dom.js';
 import { createLectureCard, type LectureCard } from './lectureCard.js';
 import { lectureView, type LectureAction } from './lectureState.js';
 import { createMetricsPanel } from './metricsPanel.js';
@@ -16,7 +17,7 @@ export interface LibraryViewElements {
 }
 
 export interface LibraryView {
-  /** The cache map shown in the player, following the lecture it plays. */
+  /** The cache map shown in the player, with its caption, following the lecture it plays. */
   playerMap: HTMLElement;
   setPlaying(lecture: Lecture): void;
 }
@@ -36,6 +37,8 @@ export function startLibraryView(library: OfflineLibrary, lectures: readonly Lec
   const progress = new Map<string, { update: DownloadProgress; seq: number }>();
   let eventSeq = 0;
   const playerMap = createCacheMap('', 'player-cache-map');
+  const playerMapCaption = h('p', { class: 'map-caption', 'aria-hidden': 'true' });
+  const playerMapBlock = h('div', { class: 'player-map' }, playerMap, playerMapCaption);
 
   const dirty = new Set<string>();
   let frame: number | undefined;
@@ -50,11 +53,15 @@ export function startLibraryView(library: OfflineLibrary, lectures: readonly Lec
       const entry = cards.get(url);
       const segmentCount = file?.segmentCount ?? Math.ceil((entry?.lecture.sizeBytes ?? 0) / defaultConfig.segmentSizeBytes);
       const stored = file?.storedSegments ?? [];
+      const pinned = file?.pinned ?? false;
       if (entry) {
         entry.card.show(lectureView(file, progress.get(url)?.update));
-        updateCacheMap(entry.card.cacheMap, url, stored, segmentCount);
+        updateCacheMap(entry.card.cacheMap, url, stored, segmentCount, pinned);
       }
-      if (playerMap.dataset.url === url) updateCacheMap(playerMap, url, stored, segmentCount);
+      if (playerMap.dataset.url === url) {
+        updateCacheMap(playerMap, url, stored, segmentCount, pinned);
+        playerMapCaption.textContent = `${pinned ? 'Downloaded' : 'Stored'}: ${stored.length} of ${segmentCount} segments of ${defaultConfig.segmentSizeBytes / 1024} KiB`;
+      }
     }
     dirty.clear();
   }
@@ -140,7 +147,7 @@ export function startLibraryView(library: OfflineLibrary, lectures: readonly Lec
   }, METRICS_INTERVAL_MS);
 
   return {
-    playerMap,
+    playerMap: playerMapBlock,
     setPlaying(lecture) {
       playerMap.dataset.url = urlOf(lecture);
       markDirty(urlOf(lecture));

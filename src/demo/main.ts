@@ -13,7 +13,8 @@
  *   - `data-testid="download-error"` (`role="alert"`): why the last action failed, e.g. a download
  *     refused for lack of room;
  *   - `data-testid="cache-map"`: one `.cell` per segment (grouped above 160 segments) with
- *     `data-fill` full | partial | empty; `data-url`, `data-stored-segments`, `data-segment-count`.
+ *     `data-fill` full | partial | empty; `data-url`, `data-stored-segments`, `data-segment-count`,
+ *     `data-pinned` (true | false).
  * - Player: `#player` (the `<video>`/`<audio>`), `data-testid="player-cache-map"` (same attributes
  *   as a cache map, for the lecture playing), `data-testid="player-notice"` (why playback failed).
  * - `data-testid="storage-meter"`: `data-usage-bytes`, `data-quota-bytes`, `data-pinned-bytes`,

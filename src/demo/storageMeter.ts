@@ -66,12 +66,12 @@ export function createStorageMeter(panel: HTMLElement): (storage: LibraryStorage
     mediaTotal.textContent = `Media: ${formatBytes(storage.pinnedBytes + storage.cacheBytes)}`;
     pinned.textContent = formatBytes(storage.pinnedBytes);
     cache.textContent = `${formatBytes(storage.cacheBytes)} of ${formatBytes(storage.cacheBudgetBytes)} budget`;
-    persistence.dataset.state = storage.persistence ?? (storage.persisted ? 'granted' : 'not requested');
+    persistence.dataset.state = storage.persistence ?? (storage.persisted ? 'granted' : 'not granted');
     persistence.textContent =
       storage.persistence !== undefined
         ? persistenceText[storage.persistence]
         : storage.persisted
           ? persistenceText.granted
-          : 'Persistent storage: not requested yet (asked on the first download).';
+          : 'Persistent storage not granted: the browser is asked on the first download.';
   };
 }
