@@ -47,8 +47,8 @@ export function lectureView(file: StoredFileInfo | undefined, progress: Download
   const of = totalBytes > 0 ? `${mb(storedBytes)} of ${mb(totalBytes)}` : mb(storedBytes);
   const status: Record<DownloadProgress['state'], string> = {
     queued: 'Queued',
-    downloading: fraction >= 1 ? 'Verifying…' : `Downloading · ${of}`,
-    paused: `Paused · ${of}`,
+    downloading: fraction >= 1 ? 'Verifying…' : `Downloading ${percent} % · ${of}`,
+    paused: `Paused at ${percent} % · ${of}`,
     complete: 'Available offline',
     error: download.errorMessage ?? 'The download failed.',
   };

@@ -35,7 +35,7 @@ export function createStorageMeter(panel: HTMLElement): (storage: LibraryStorage
       'ul',
       { class: 'legend' },
       h('li', { class: 'legend-pinned' }, 'Downloaded ', pinned),
-      h('li', { class: 'legend-cache' }, 'Streamed cache ', cache),
+      h('li', { class: 'legend-cache', title: 'Files only streamed: evicted least recently used first beyond the budget' }, 'Streamed cache ', cache),
     ),
     persistence,
   );
@@ -65,7 +65,7 @@ export function createStorageMeter(panel: HTMLElement): (storage: LibraryStorage
     cacheFill.style.width = `${(storage.cacheBytes / scale) * 100}%`;
     mediaTotal.textContent = `Media: ${formatBytes(storage.pinnedBytes + storage.cacheBytes)}`;
     pinned.textContent = formatBytes(storage.pinnedBytes);
-    cache.textContent = `${formatBytes(storage.cacheBytes)} of ${formatBytes(storage.cacheBudgetBytes)} budget`;
+    cache.textContent = `${formatBytes(storage.cacheBytes)} / ${formatBytes(storage.cacheBudgetBytes)}`;
     persistence.dataset.state = storage.persistence ?? (storage.persisted ? 'granted' : 'not granted');
     persistence.textContent =
       storage.persistence !== undefined
