@@ -68,6 +68,9 @@ test.describe('playback through the service worker', () => {
 
     await page.reload();
     await expect(page.locator('#lecture-list')).toBeAttached();
+    // The app's script and styles and its catalogue came from the precache: the lecture cards
+    // are built by the script from /lectures.json.
+    await expect(page.locator('#lecture-list article').first()).toBeVisible();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 10_000 });
   });
 

@@ -30,7 +30,7 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-test('npm start serves the demo on $PORT and a video plays through the service worker', async ({ page }) => {
+test('npm start serves the demo on $PORT, a video plays through the service worker, and the app reopens offline', async ({ page }) => {
   test.setTimeout(120_000);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -56,6 +56,13 @@ test('npm start serves the demo on $PORT and a video plays through the service w
     const media = responses.filter((response) => response.url.includes(src));
     expect(media.length).toBeGreaterThan(0);
     expect(media.every((response) => response.fromServiceWorker)).toBe(true);
+
+    // The app opens offline from its precache; vite preview sends `Vary: Origin` on scripts,
+    // which a precache lookup must ignore or the page loads without its script.
+    await page.context().setOffline(true);
+    await page.reload();
+    await expect(page.locator('#lecture-list article').first()).toBeVisible();
+    await page.context().setOffline(false);
   } catch (error) {
     console.log(output.join(''));
     throw error;

@@ -33,7 +33,7 @@ export function precacheAppShell(urls: readonly string[], version: string): void
       try {
         return await fetch(request);
       } catch (error) {
-        const cached = await caches.match('/', { cacheName });
+        const cached = await caches.match('/', { cacheName, ignoreVary: true });
         if (cached) return cached;
         throw error;
       }
@@ -41,6 +41,8 @@ export function precacheAppShell(urls: readonly string[], version: string): void
   );
   registerRoute(
     ({ url }) => precached.has(url.href),
-    async ({ request }) => (await caches.match(request, { cacheName })) ?? fetch(request),
+    // ignoreVary: servers send `Vary: Origin` on scripts (vite preview does), and a page's module
+    // script requests carry an Origin header that the precache requests did not.
+    async ({ request }) => (await caches.match(request, { cacheName, ignoreVary: true })) ?? fetch(request),
   );
 }
