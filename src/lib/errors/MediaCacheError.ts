@@ -23,7 +23,7 @@ const messages = {
   'integrity-failed': 'The downloaded file failed verification.',
   'unknown-download': 'There is no download of this URL.',
   'bad-request': 'The message is not a well-formed request.',
-  'worker-unavailable': 'No service worker controls this page.',
+  'worker-unavailable': 'No service worker answered: none controls this page, or it did not reply in time.',
 } as const;
 
 export type MediaCacheErrorCode = keyof typeof messages;
