@@ -1,5 +1,6 @@
 import type { DownloadRecord } from './schema.js';
 import { MediaDatabase } from './MediaDatabase.js';
+import { RecordMirror } from './RecordMirror.js';
 
 /**
  * The downloads the user asked for, mirrored in memory like the file records (the worker is the
@@ -7,23 +8,15 @@ import { MediaDatabase } from './MediaDatabase.js';
  */
 export class DownloadStore {
   readonly database: MediaDatabase;
-  private records: Promise<Map<string, DownloadRecord>> | undefined;
+  private readonly records: RecordMirror<'downloads'>;
 
   constructor(database: MediaDatabase | string = new MediaDatabase()) {
     this.database = typeof database === 'string' ? new MediaDatabase(database) : database;
-    this.database.onClosed(() => (this.records = undefined));
+    this.records = new RecordMirror(this.database, 'downloads');
   }
 
   private mirror(): Promise<Map<string, DownloadRecord>> {
-    this.records ??= this.database
-      .connection()
-      .then((db) => db.getAll('downloads'))
-      .then((records) => new Map(records.map((record) => [record.url, record])))
-      .catch((error: unknown) => {
-        this.records = undefined;
-        throw error;
-      });
-    return this.records;
+    return this.records.load();
   }
 
   async get(url: string): Promise<DownloadRecord | undefined> {

@@ -2,6 +2,7 @@ import type { IDBPDatabase } from 'idb';
 import { MediaCacheError } from '../errors/MediaCacheError.js';
 import { raceWithTimeout, storageWriteTimeoutMs, TimeoutError } from '../stream/adaptiveTimeout.js';
 import { MediaDatabase } from './MediaDatabase.js';
+import { RecordMirror } from './RecordMirror.js';
 import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
 import { segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
@@ -22,13 +23,13 @@ const TOUCH_INTERVAL_MS = 10_000;
  */
 export class SegmentStore {
   readonly database: MediaDatabase;
-  private records: Promise<Map<string, FileRecord>> | undefined;
+  private readonly records: RecordMirror<'files'>;
   private readonly touchedAt = new Map<string, number>();
   private readonly changeListeners = new Set<(url: string) => void>();
 
   constructor(database: MediaDatabase | string = new MediaDatabase()) {
     this.database = typeof database === 'string' ? new MediaDatabase(database) : database;
-    this.database.onClosed(() => (this.records = undefined));
+    this.records = new RecordMirror(this.database, 'files');
   }
 
   private connection(): Promise<IDBPDatabase<MediaCacheDB>> {
@@ -45,20 +46,9 @@ export class SegmentStore {
     for (const listener of this.changeListeners) listener(url);
   }
 
-  /**
-   * File records are mirrored in memory, loaded once and updated after each committed write: the
-   * worker is the only writer, and a read of the `files` store would otherwise queue behind every
-   * pending segment write, which costs a cold request hundreds of milliseconds before its headers.
-   */
+  /** File records, mirrored in memory (see RecordMirror): a cold request's lookup does not wait. */
   private mirror(): Promise<Map<string, FileRecord>> {
-    this.records ??= this.connection()
-      .then((db) => db.getAll('files'))
-      .then((records) => new Map(records.map((record) => [record.url, record])))
-      .catch((error: unknown) => {
-        this.records = undefined;
-        throw error;
-      });
-    return this.records;
+    return this.records.load();
   }
 
   async getFile(url: string): Promise<FileRecord | undefined> {
