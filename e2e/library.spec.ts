@@ -118,7 +118,11 @@ test.describe('lecture library (demo UI)', () => {
     await expect
       .poll(async () => Number(await meter.getAttribute('data-pinned-bytes')), { timeout: 15_000, message: 'storage meter: pinned bytes after Delete' })
       .toBeLessThanOrEqual(pinnedBefore - lecture.sizeBytes);
-    const files = await page.evaluate(async () => (await window.offlineLibrary!.list()).map((file) => file.url));
+    const files = await page.evaluate(async () => {
+      // The demo exposes its OfflineLibrary for scripts (see the hooks in src/demo/main.ts).
+      const { offlineLibrary } = window as unknown as { offlineLibrary: { list(): Promise<Array<{ url: string }>> } };
+      return (await offlineLibrary.list()).map((file) => file.url);
+    });
     expect(files, 'the worker no longer lists the lecture').not.toContain(new URL(lecture.url, page.url()).href);
   });
 });
