@@ -8,16 +8,8 @@ import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, figure, test } from './fixtures';
+import type { Lecture } from '../src/demo/catalogue';
 import { repoRoot } from './sources';
-
-interface Lecture {
-  id: string;
-  title: string;
-  url: string;
-  type: string;
-  durationSeconds: number;
-  sizeBytes: number;
-}
 
 const catalogue = JSON.parse(readFileSync(resolve(repoRoot, 'public', 'lectures.json'), 'utf8')) as Lecture[];
 // A WebM lecture: VP8/VP9 play in every Chromium build, and it is small enough to download quickly.

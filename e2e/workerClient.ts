@@ -5,55 +5,13 @@
  * the demo page.
  */
 import type { CDPSession, Page } from '@playwright/test';
+import type { CacheMetrics, DownloadProgress, DownloadState, StorageSummary, StoredFileInfo, WorkerRequest } from '../src/lib/messages';
 import { expect } from './fixtures';
 
 export const MiB = 1024 * 1024;
 
-export type DownloadState = 'queued' | 'downloading' | 'paused' | 'complete' | 'error';
-
-export interface DownloadProgress {
-  url: string;
-  state: DownloadState;
-  storedBytes: number;
-  totalBytes: number;
-  fraction: number;
-  errorCode?: string;
-  errorMessage?: string;
-}
-
-export interface StoredFileInfo {
-  url: string;
-  sizeBytes: number;
-  contentType: string;
-  storedBytes: number;
-  segmentSizeBytes: number;
-  segmentCount: number;
-  storedSegments: number[];
-  pinned: boolean;
-  lastAccessAt: number;
-  download: DownloadProgress | undefined;
-}
-
-export interface StorageSummary {
-  usageBytes: number;
-  quotaBytes: number;
-  pinnedBytes: number;
-  cacheBytes: number;
-  cacheBudgetBytes: number;
-}
-
-export interface CacheMetrics {
-  bytesFromCache: number;
-  bytesFromNetwork: number;
-  hitRatio: number;
-  activeStreams: number;
-  activeFetches: number;
-}
-
-export type WorkerRequest =
-  | { type: 'download'; url: string; sha256?: string }
-  | { type: 'pause' | 'resume' | 'cancel' | 'remove'; url: string }
-  | { type: 'list' | 'storage' | 'metrics' };
+// The protocol's own types: a test that disagrees with the product fails to compile.
+export type { CacheMetrics, DownloadProgress, DownloadState, StorageSummary, StoredFileInfo, WorkerRequest } from '../src/lib/messages';
 
 export type WorkerReply<T> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
 
