@@ -69,4 +69,12 @@ describe('CacheBudget', () => {
     expect(isMediaCacheError(error, 'quota-exceeded')).toBe(true);
     expect((await store.getFile('https://a.test/pinned'))?.storedSegments).toEqual([0, 1]);
   });
+
+  it('caps the budget at maxBytes when the quota share is larger', async () => {
+    const { store, downloads } = await setup(0);
+    const capped = new CacheBudget(store, downloads, { fraction: 0.5, maxBytes: 100, estimate: async () => ({ usageBytes: 0, quotaBytes: 10_000 }) });
+    expect(await capped.budgetBytes()).toBe(100);
+    const uncapped = new CacheBudget(store, downloads, { fraction: 0.5, estimate: async () => ({ usageBytes: 0, quotaBytes: 10_000 }) });
+    expect(await uncapped.budgetBytes()).toBe(5000);
+  });
 });

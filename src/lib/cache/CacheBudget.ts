@@ -10,6 +10,11 @@ export interface StorageEstimateBytes {
 export interface CacheBudgetOptions {
   /** Share of the storage quota that files only streamed (not downloaded) may use. */
   fraction: number;
+  /**
+   * A fixed cap on top of the fraction. Chromium reports a quota of usage + 10 GiB to a site
+   * whatever the disk holds (its StaticStorageQuota), so a fraction alone can be far too generous.
+   */
+  maxBytes?: number;
   estimate?: () => Promise<StorageEstimateBytes>;
 }
 
@@ -45,7 +50,8 @@ export class CacheBudget {
 
   async budgetBytes(): Promise<number> {
     const { quotaBytes } = await this.estimate();
-    return quotaBytes > 0 ? Math.floor(quotaBytes * this.options.fraction) : Number.POSITIVE_INFINITY;
+    const share = quotaBytes > 0 ? Math.floor(quotaBytes * this.options.fraction) : Number.POSITIVE_INFINITY;
+    return Math.min(share, this.options.maxBytes ?? Number.POSITIVE_INFINITY);
   }
 
   /** Stored bytes of pinned (downloaded) and of cache-only files. */

@@ -28,6 +28,8 @@ export interface RangeCacheOptions {
   store?: SegmentStore;
   /** Share of the storage quota that files only streamed may use (default 0.5). */
   cacheBudgetFraction?: number;
+  /** A fixed cap on the bytes of files only streamed (default: none, the fraction alone). */
+  cacheBudgetBytes?: number;
 }
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
@@ -53,6 +55,7 @@ export class RangeCache {
     this.downloads = new DownloadStore(this.store.database);
     this.budget = new CacheBudget(this.store, this.downloads, {
       fraction: options.cacheBudgetFraction ?? 0.5,
+      ...(options.cacheBudgetBytes === undefined ? {} : { maxBytes: options.cacheBudgetBytes }),
     });
     this.fetcher = new SegmentFetcher({
       config: this.config,
