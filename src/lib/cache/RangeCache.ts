@@ -3,7 +3,7 @@ import { createRangeResponse } from '../range/createRangeResponse.js';
 import { createStreamedRangeResponse } from '../range/createStreamedRangeResponse.js';
 import { evaluateRangeRequest } from '../range/evaluateRangeRequest.js';
 import type { ByteRange, RangeResolution, Representation } from '../range/types.js';
-import type { FileRecord } from '../store/schema.js';
+import type { FileRecord, Validator } from '../store/schema.js';
 import type { FileHead } from '../store/SegmentStore.js';
 import { SegmentStore } from '../store/SegmentStore.js';
 import { DownloadStore } from '../store/DownloadStore.js';
@@ -88,7 +88,9 @@ export class RangeCache {
       // The answer starts with bytes that are not stored: its headers wait for the upstream's,
       // so that a resource changed upstream (If-Range fails, the new version comes back whole)
       // is answered as the new version instead of failing after the old headers went out.
-      const probe = this.probe(url, firstByte, file, !request.headers.has('Range'));
+      // Without a record yet, a fetch in flight may already know the validator to send as If-Range.
+      const knownValidator = file?.validator ?? this.fetcher.knownHead(url)?.validator;
+      const probe = this.probe(url, firstByte, file, knownValidator, !request.headers.has('Range'));
       hold = probe.hold;
       const upstream = await probe.fetch.head.catch((error: unknown) => {
         hold?.release();
@@ -147,7 +149,13 @@ export class RangeCache {
    * answer's own reader joins. For a known file it asks If-Range and stops at the next stored
    * segment.
    */
-  private probe(url: string, offset: number, file: FileRecord | undefined, full: boolean): { fetch: SegmentFetch; hold: Hold } {
+  private probe(
+    url: string,
+    offset: number,
+    file: FileRecord | undefined,
+    knownValidator: Validator | undefined,
+    full: boolean,
+  ): { fetch: SegmentFetch; hold: Hold } {
     const segmentSizeBytes = this.config.segmentSizeBytes;
     const index = segmentIndexFor(offset, segmentSizeBytes);
     const start = index * segmentSizeBytes;
@@ -160,7 +168,7 @@ export class RangeCache {
         startOffset: start,
         endOffset: Math.min(start + this.config.fetchWindowBytes, runEnd ?? Number.POSITIVE_INFINITY),
         runEndOffset: runEnd,
-        knownValidator: file?.validator,
+        knownValidator,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
         timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
       });
@@ -216,7 +224,7 @@ export class RangeCache {
   async head(url: string): Promise<{ head: FileHead; release: () => void }> {
     const file = await this.store.getFile(url);
     if (file) return { head: file, release: () => undefined };
-    const probe = this.probe(url, 0, undefined, false);
+    const probe = this.probe(url, 0, undefined, this.fetcher.knownHead(url)?.validator, false);
     const release = (): void => probe.hold.release();
     try {
       const upstream = await probe.fetch.head;

@@ -68,6 +68,8 @@ export class SegmentFetch {
   private readonly cursors = new Set<FetchCursor>();
   private readonly controller = new AbortController();
   private pendingStores = 0;
+  /** Segments whose storage write has not finished: kept in `completed` until it has. */
+  private readonly storingIndices = new Set<number>();
   private failure: MediaCacheError | undefined;
   private finished = false;
   private wake: (() => void) | undefined;
@@ -95,6 +97,11 @@ export class SegmentFetch {
 
   get sizeBytes(): number | undefined {
     return this.fileHead?.sizeBytes;
+  }
+
+  /** What the upstream said the resource is, once it answered. */
+  get knownHead(): FileHead | undefined {
+    return this.fileHead;
   }
 
   get segmentSizeBytes(): number {
@@ -306,6 +313,7 @@ export class SegmentFetch {
     // A fetch that began mid-segment (never: starts are aligned) or a 200 body from byte 0
     // always completes whole segments, so `blob` has the segment's full length here.
     this.completed.set(index, blob);
+    this.storingIndices.add(index);
     this.trimCompleted();
     this.pendingStores += 1;
     const head = this.fileHead!;
@@ -317,16 +325,25 @@ export class SegmentFetch {
       })
       .finally(() => {
         this.pendingStores -= 1;
+        this.storingIndices.delete(index);
+        this.trimCompleted();
         this.nudge();
       });
   }
 
-  /** Keeps the few most recent segments for readers just behind the edge; older ones are read from storage. */
+  /**
+   * Keeps the few most recent segments for readers just behind the edge, and every segment whose
+   * storage write is still pending: until it lands, storage cannot give it to a slower reader, who
+   * would otherwise fetch it again. Older ones are read from storage.
+   */
   private trimCompleted(): void {
-    const excess = this.completed.size - this.options.config.recentSegmentsKept;
-    if (excess <= 0) return;
-    const oldest = [...this.completed.keys()].sort((a, b) => a - b).slice(0, excess);
-    for (const index of oldest) this.completed.delete(index);
+    let excess = this.completed.size - this.options.config.recentSegmentsKept;
+    for (const index of [...this.completed.keys()].sort((a, b) => a - b)) {
+      if (excess <= 0) return;
+      if (this.storingIndices.has(index)) continue;
+      this.completed.delete(index);
+      excess -= 1;
+    }
   }
 
   /** Resolves once every completed segment of this fetch has been stored (or failed to be). */
@@ -357,7 +374,8 @@ export class SegmentFetch {
   private settle(): void {
     this.finished = true;
     this.signalProgress();
-    this.options.onSettled(this);
+    // Findable (and its completed segments readable) until its segments are stored.
+    void this.storesSettled().then(() => this.options.onSettled(this));
   }
 
   /** Stops the upstream transfer now; readers see `reader-cancelled`. */

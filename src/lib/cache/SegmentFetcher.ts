@@ -1,3 +1,4 @@
+import type { FileHead } from '../store/SegmentStore.js';
 import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
 
 /**
@@ -17,6 +18,14 @@ export class SegmentFetcher {
   find(url: string, offset: number): SegmentFetch | undefined {
     for (const fetch of this.active.get(url) ?? []) {
       if (fetch.covers(offset)) return fetch;
+    }
+    return undefined;
+  }
+
+  /** What a fetch of `url` in flight learned about it, before (or while) its record is written. */
+  knownHead(url: string): FileHead | undefined {
+    for (const fetch of this.active.get(url) ?? []) {
+      if (fetch.knownHead) return fetch.knownHead;
     }
     return undefined;
   }

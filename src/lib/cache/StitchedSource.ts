@@ -35,6 +35,7 @@ export class StitchedSource {
   private stored: { index: number; blob: Blob } | undefined;
 
   private released = false;
+  private prefetching = false;
 
   constructor(private readonly options: StitchedSourceOptions) {
     this.layout = { sizeBytes: options.head.sizeBytes, segmentSizeBytes: options.config.segmentSizeBytes };
@@ -126,14 +127,28 @@ export class StitchedSource {
    * `maxFetchWindowBytes`.
    */
   private prefetchNextWindow(current: SegmentFetch, position: number): void {
-    if (this.prefetch && this.prefetch.fetch.startOffset >= current.endOffset) return;
+    if (this.prefetching || (this.prefetch && this.prefetch.fetch.startOffset >= current.endOffset)) return;
     const windowBytes = current.endOffset - current.startOffset;
     if (current.endOffset - position > Math.max(windowBytes / 2, this.options.config.readAheadBytes)) return;
     const start = current.nextWindowStart();
     if (start === undefined) return;
-    const { url, fetcher, config } = this.options;
-    const nextWindowBytes = Math.min(2 * windowBytes, config.maxFetchWindowBytes);
-    const fetch = fetcher.find(url, start) ?? this.startWindow(start, current.runEndOffset ?? this.layout.sizeBytes, nextWindowBytes);
+    this.prefetching = true;
+    const nextWindowBytes = Math.min(2 * windowBytes, this.options.config.maxFetchWindowBytes);
+    void this.prefetchWindow(start, nextWindowBytes)
+      .catch(() => undefined)
+      .finally(() => (this.prefetching = false));
+  }
+
+  private async prefetchWindow(start: number, windowBytes: number): Promise<void> {
+    const { url, store, fetcher } = this.options;
+    // A faster reader may have fetched and stored this window already (its fetch is then no longer
+    // findable): the store says so, and where the missing run ends.
+    const file = await store.getFile(url);
+    const index = segmentIndexFor(start, this.layout.segmentSizeBytes);
+    if (this.released || file?.storedSegments.includes(index)) return;
+    const nextStored = file?.storedSegments.find((stored) => stored > index);
+    const runEnd = nextStored === undefined ? this.layout.sizeBytes : segmentStart(nextStored, this.layout);
+    const fetch = fetcher.find(url, start) ?? this.startWindow(start, runEnd, windowBytes);
     const stale = this.prefetch;
     this.prefetch = { fetch, cursor: fetch.attach(start) };
     stale?.fetch.detach(stale.cursor);

@@ -112,6 +112,8 @@ export class SegmentStore {
     tx.done.catch(() => undefined);
     const write = async (): Promise<boolean> => {
       const files = tx.objectStore('files');
+      // The first answer means the transaction runs: the timeout below counts the write itself,
+      // not the time it queued behind other transactions (on a busy store, many).
       const file = await files.get(url);
       if (!file || !sameVersion(file.validator, file.sizeBytes, head.validator, head.sizeBytes)) {
         tx.abort();
@@ -121,19 +123,22 @@ export class SegmentStore {
         tx.abort();
         throw new MediaCacheError('segment-invalid', { url, index, sizeBytes: blob.size });
       }
-      await tx.objectStore('segments').put({ url, index, sizeBytes: blob.size, blob });
-      if (!file.storedSegments.includes(index)) {
-        file.storedSegments = insertSorted(file.storedSegments, index);
-        file.storedBytes += blob.size;
-      }
-      await files.put(file);
-      await tx.done;
+      const commit = async (): Promise<void> => {
+        await tx.objectStore('segments').put({ url, index, sizeBytes: blob.size, blob });
+        if (!file.storedSegments.includes(index)) {
+          file.storedSegments = insertSorted(file.storedSegments, index);
+          file.storedBytes += blob.size;
+        }
+        await files.put(file);
+        await tx.done;
+      };
+      await raceWithTimeout(commit(), storageWriteTimeoutMs(blob.size), () => abortQuietly(tx));
       records.set(url, file);
       this.changed(url);
       return true;
     };
     try {
-      return await raceWithTimeout(write(), storageWriteTimeoutMs(blob.size), () => abortQuietly(tx));
+      return await write();
     } catch (error) {
       if (error instanceof MediaCacheError) throw error;
       if (error instanceof TimeoutError) throw new MediaCacheError('storage-timeout', { url, index }, { cause: error });
