@@ -121,11 +121,6 @@ export class SegmentFetch {
     return this.end < runEnd ? this.end : undefined;
   }
 
-  /** The end of the run of missing segments this fetch belongs to. */
-  get runEndOffset(): number | undefined {
-    return this.options.runEndOffset;
-  }
-
   /** Whether this fetch can still bring the byte at `offset` (or holds it completed). */
   covers(offset: number): boolean {
     if (this.failure) return false;
