@@ -1,8 +1,8 @@
 /**
  * Downloads for offline use, through the raw page ↔ worker protocol (src/lib/messages.ts): a
  * whole download and its progress, pause/resume without fetching twice, reading while it
- * downloads, SHA-256 verification, delete, eviction of streamed files under a small budget while a
- * pinned one survives, and a download refused for lack of quota.
+ * downloads, SHA-256 verification, delete, and storage filling up mid-download. Eviction under a
+ * small budget and the up-front quota refusal are in downloads-quota.spec.ts.
  */
 import { expect, figure, openControlledPage, readInPage, test, uniqueTag } from './fixtures';
 import { generatedSha256 } from './origin/content';
