@@ -4,6 +4,7 @@ export {
   OfflineLibrary,
   registerMediaCache,
   requestPersistence,
+  type BackgroundFetchOptions,
   type DownloadOptions,
   type LibraryStorage,
   type OfflineLibraryEventMap,

@@ -1,4 +1,5 @@
 import type { MediaCacheErrorCode } from './errors/MediaCacheError.js';
+import type { ByteRange } from './range/types.js';
 
 /**
  * The page ↔ worker protocol, in one place. Requests go to the worker with a MessagePort for the
@@ -22,6 +23,13 @@ export interface DownloadProgress {
   fraction: number;
   errorCode?: MediaCacheErrorCode;
   errorMessage?: string;
+  /** True while the download goes on as a Background Fetch, with no page needed (see `OfflineLibrary`). */
+  background?: boolean;
+  /**
+   * While queued or downloading: the byte ranges (inclusive) not stored yet, as the requests a
+   * hand-off to Background Fetch would make (whole segments, pieces of at most 16 MiB).
+   */
+  remaining?: ByteRange[];
 }
 
 export interface StoredFileInfo {
@@ -67,6 +75,10 @@ export type WorkerRequest =
   | { type: 'resume'; url: string }
   | { type: 'cancel'; url: string }
   | { type: 'remove'; url: string }
+  /** Stops the download in the worker until the `handoff` that follows; answers its exact `remaining` ranges. */
+  | { type: 'prepare-handoff'; url: string }
+  /** Sent by a page after it asked Background Fetch for the download's `remaining` ranges. */
+  | { type: 'handoff'; url: string }
   | { type: 'list' }
   | { type: 'storage' }
   | { type: 'metrics' };
@@ -77,6 +89,8 @@ export interface WorkerResults {
   resume: DownloadProgress;
   cancel: null;
   remove: null;
+  'prepare-handoff': DownloadProgress;
+  handoff: DownloadProgress;
   list: StoredFileInfo[];
   storage: StorageSummary;
   metrics: CacheMetrics;
@@ -92,7 +106,7 @@ export type CacheEvent =
   | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-changed'; url: string }
   | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-removed'; url: string };
 
-const URL_REQUESTS = new Set(['download', 'pause', 'resume', 'cancel', 'remove']);
+const URL_REQUESTS = new Set(['download', 'pause', 'resume', 'cancel', 'remove', 'prepare-handoff', 'handoff']);
 const PLAIN_REQUESTS = new Set(['list', 'storage', 'metrics']);
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 

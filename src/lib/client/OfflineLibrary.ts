@@ -9,6 +9,7 @@ import {
   type WorkerResults,
 } from '../messages.js';
 import { activeWorker } from './activeWorker.js';
+import { BackgroundHandoff, type BackgroundFetchOptions, type HandoffEnvironment } from './BackgroundHandoff.js';
 import { requestPersistence, type PersistenceResult } from './requestPersistence.js';
 import { requestWorker, type WorkerEndpoint } from './requestWorker.js';
 
@@ -23,6 +24,11 @@ export interface OfflineLibraryOptions {
   storage?: StorageManager;
   /** Base for relative URLs. Default: `location.href`. */
   baseUrl?: string;
+  /**
+   * Hand running downloads to Background Fetch when the page goes away, so they go on with no page
+   * open (Chromium); `false` keeps them in the worker only. Default: on, in a page with service workers.
+   */
+  backgroundFetch?: false | (BackgroundFetchOptions & { environment?: HandoffEnvironment });
 }
 
 export interface DownloadOptions {
@@ -62,6 +68,7 @@ export class OfflineLibrary extends EventTarget {
   readonly #channel: BroadcastChannel;
   readonly #storage: StorageManager | undefined;
   readonly #baseUrl: string | undefined;
+  readonly #handoff: BackgroundHandoff | undefined;
   #persistenceRequest: Promise<PersistenceResult> | undefined;
   #persistence: PersistenceResult | undefined;
 
@@ -73,6 +80,15 @@ export class OfflineLibrary extends EventTarget {
     this.#baseUrl = options.baseUrl ?? globalThis.location?.href;
     this.#channel = options.channel ?? new BroadcastChannel(MEDIA_CACHE_CHANNEL);
     this.#channel.addEventListener('message', this.#onChannelMessage);
+    const background = options.backgroundFetch;
+    if (background !== false && (background?.environment || globalThis.navigator?.serviceWorker)) {
+      this.#handoff = new BackgroundHandoff(this, background, background?.environment);
+    }
+  }
+
+  /** Whether downloads are handed to Background Fetch when the page goes away (known once the worker's registration is ready). */
+  get backgroundFetchAvailable(): boolean {
+    return this.#handoff?.available ?? false;
   }
 
   /** The answer to the persistence request, once the first download asked. */
@@ -165,8 +181,19 @@ export class OfflineLibrary extends EventTarget {
     }
   }
 
-  /** Stops listening to the worker's events. Requests still work. */
+  /**
+   * Hands the running downloads to Background Fetch now, so they go on after the page closes even
+   * if the worker is stopped (Chromium); resolves with their URLs, none where Background Fetch is
+   * unavailable. The library also does this as the page goes away, but a closing page cannot
+   * always start one (see `BackgroundHandoff`): apps that want certainty offer a button.
+   */
+  continueInBackground(): Promise<string[]> {
+    return this.#handoff?.handOffNow((url) => this.#request({ type: 'prepare-handoff', url })) ?? Promise.resolve([]);
+  }
+
+  /** Stops listening to the worker's events (and hands nothing to Background Fetch any more). Requests still work. */
   close(): void {
+    this.#handoff?.close(this);
     this.#channel.removeEventListener('message', this.#onChannelMessage);
     this.#channel.close();
   }

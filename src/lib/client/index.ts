@@ -5,3 +5,4 @@ export type { RegisterMediaCacheOptions } from './registerMediaCache.js';
 export { requestPersistence } from './requestPersistence.js';
 export type { PersistenceResult } from './requestPersistence.js';
 export type { WorkerEndpoint } from './requestWorker.js';
+export type { BackgroundFetchOptions, HandoffEnvironment } from './BackgroundHandoff.js';

@@ -3,6 +3,7 @@ import { isMediaCacheError, MediaCacheError, type MediaCacheErrorCode } from '..
 import type { CacheEvent, DownloadProgress, DownloadState } from '../messages.js';
 import type { DownloadRecord, FileRecord } from '../store/schema.js';
 import { segmentCount } from '../store/segmentLayout.js';
+import { remainingRanges } from './backgroundFetch.js';
 import { downloadRun } from './downloadRun.js';
 import { verifyDownload } from './verifyDownload.js';
 
@@ -10,6 +11,22 @@ export interface DownloadManagerOptions {
   cache: RangeCache;
   /** Tells every page what changed (the worker posts it on a BroadcastChannel). */
   announce: (event: CacheEvent) => void;
+  /** Background Fetch, where the browser has it: downloads handed to it go on with no page open. */
+  background?: BackgroundDownloads;
+}
+
+/** What the manager needs of Background Fetch; the worker provides it (`enableDownloads`). */
+export interface BackgroundDownloads {
+  /** Whether a background fetch for `url` exists: running, or ended and not yet stored by the worker. */
+  exists(url: string): Promise<boolean>;
+  /**
+   * Confirms a page's hand-off of `url`: true when the page's background fetch exists and no other
+   * page of the app remains open (one does: the background fetch is aborted, and the worker keeps
+   * downloading itself, sharing bytes with that page's player).
+   */
+  accept(url: string, fromClient: string | undefined): Promise<boolean>;
+  /** Aborts the background fetch of `url`, if any; what it completed is still stored. */
+  abort(url: string): Promise<void>;
 }
 
 /** Progress events per download are sent at most this often (state changes always go at once). */
@@ -26,6 +43,8 @@ export class DownloadManager {
   private readonly cache: RangeCache;
   private readonly tasks = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly lastProgressAt = new Map<string, number>();
+  /** Downloads whose background fetch ended and whose responses are being stored: not fetched here meanwhile. */
+  private readonly settling = new Set<string>();
 
   constructor(private readonly options: DownloadManagerOptions) {
     this.cache = options.cache;
@@ -39,6 +58,8 @@ export class DownloadManager {
   async download(url: string, sha256?: string): Promise<DownloadProgress> {
     const existing = await this.cache.downloads.get(url);
     if (existing?.state === 'complete' || (existing && this.tasks.has(url))) return this.progress(url);
+    // A background fetch running for it (or ended, its event pending) brings the bytes itself.
+    if (existing && (this.settling.has(url) || (await this.background?.exists(url)))) return this.progress(url);
     const probe = await this.cache.head(url);
     try {
       const file = await this.cache.store.getFile(url);
@@ -61,9 +82,11 @@ export class DownloadManager {
   }
 
   async pause(url: string): Promise<DownloadProgress> {
-    const record = await this.requireRecord(url);
+    const { background, ...record } = await this.requireRecord(url);
     this.stop(url);
+    // Paused first: the background fetch's abort event must find the download paused, not running.
     if (record.state !== 'complete') await this.save({ ...record, state: 'paused', updatedAt: Date.now() });
+    if (background) await this.options.background?.abort(url);
     return this.progress(url);
   }
 
@@ -80,7 +103,10 @@ export class DownloadManager {
   /** Deletes a file's stored data and its download, pinned or not. */
   async remove(url: string): Promise<void> {
     this.stop(url);
+    const background = (await this.cache.downloads.get(url))?.background;
+    // The record first: the background fetch's abort event must find nothing to store.
     await this.cache.downloads.delete(url);
+    if (background) await this.options.background?.abort(url);
     await this.cache.delete(url);
     this.options.announce({ kind: 'media-range-cache/v1', type: 'file-removed', url });
   }
@@ -88,8 +114,78 @@ export class DownloadManager {
   /** Restarts downloads that a closed tab, a crash or a browser restart interrupted. */
   async resumeInterrupted(): Promise<void> {
     for (const record of await this.cache.downloads.list()) {
-      if ((record.state === 'queued' || record.state === 'downloading') && !this.tasks.has(record.url)) this.run(record.url);
+      if ((record.state !== 'queued' && record.state !== 'downloading') || this.tasks.has(record.url) || this.settling.has(record.url)) continue;
+      // A background fetch still running (or ended, its event pending) brings its bytes itself, even
+      // when the worker stopped before it could mark the hand-off.
+      if (await this.background?.exists(record.url)) continue;
+      await this.adoptBackground(record.url);
     }
+  }
+
+  /**
+   * Before a page hands `url` to Background Fetch while it can wait for an answer: stops the
+   * download here and lets the segments already received land, so that the `remaining` ranges of
+   * the progress it returns are exact and the background fetch asks for nothing stored. The page's
+   * `handoff` follows (it restarts the download here if the background fetch does not start).
+   */
+  async prepareHandOff(url: string): Promise<DownloadProgress> {
+    const record = await this.requireRecord(url);
+    if (this.background && !record.background && (record.state === 'queued' || record.state === 'downloading')) {
+      const task = this.tasks.get(url);
+      this.stop(url);
+      await task?.done;
+    }
+    return this.progress(url);
+  }
+
+  /**
+   * A page going away asked Background Fetch for the rest of `url` (its `remaining` ranges): once
+   * the worker confirms it (`BackgroundDownloads.accept`), the download stops here and is marked
+   * `background`. Its bytes are stored when the background fetch ends (`adoptBackground`).
+   */
+  async handOff(url: string, fromClient?: string): Promise<DownloadProgress> {
+    const record = await this.requireRecord(url);
+    const active = record.state === 'queued' || record.state === 'downloading';
+    if (!this.background || !active || record.background) return this.progress(url);
+    // Stopped at once, so that the two do not fetch the same bytes while the worker confirms.
+    this.stop(url);
+    const accepted = await this.background.accept(url, fromClient);
+    const current = await this.cache.downloads.get(url);
+    const stillActive = current?.state === 'queued' || current?.state === 'downloading';
+    if (accepted && current && stillActive) {
+      await this.save({ ...current, state: 'downloading', background: true, updatedAt: Date.now() });
+    } else {
+      // Refused, or paused, cancelled or removed meanwhile: the background fetch is not wanted.
+      if (accepted) await this.background.abort(url);
+      if (stillActive) this.run(url);
+    }
+    return this.progress(url);
+  }
+
+  /**
+   * Called as a background fetch of `url` ends, before its responses are stored: the download is
+   * not restarted here meanwhile (`adoptBackground` ends this).
+   */
+  holdForBackground(url: string): void {
+    this.settling.add(url);
+  }
+
+  /**
+   * Takes a download back from Background Fetch (its responses stored, or it is gone): the worker
+   * goes on with whatever is still missing, or verifies and completes the file. Downloads paused,
+   * cancelled or removed meanwhile stay as they are.
+   */
+  async adoptBackground(url: string): Promise<void> {
+    this.settling.delete(url);
+    const found = await this.cache.downloads.get(url);
+    if (!found) return;
+    const { background, ...record } = found;
+    if (background) await this.save({ ...record, updatedAt: Date.now() });
+    if (record.state === 'queued' || record.state === 'downloading') this.run(url);
+  }
+
+  private get background(): BackgroundDownloads | undefined {
+    return this.options.background;
   }
 
   async progress(url: string): Promise<DownloadProgress> {
@@ -193,6 +289,8 @@ export function progressOf(record: DownloadRecord, file: FileRecord | undefined)
     storedBytes,
     totalBytes,
     fraction: totalBytes > 0 ? storedBytes / totalBytes : 0,
+    ...(record.background ? { background: true } : {}),
+    ...(file && (record.state === 'queued' || record.state === 'downloading') ? { remaining: remainingRanges(file) } : {}),
     ...(record.errorCode ? { errorCode: record.errorCode as MediaCacheErrorCode, errorMessage: record.errorMessage ?? '' } : {}),
   };
 }

@@ -49,6 +49,8 @@ export interface DownloadRecord {
   sha256?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** True while the download runs as a Background Fetch (the browser fetches; the worker stores at the end). */
+  background?: boolean;
   requestedAt: number;
   updatedAt: number;
 }

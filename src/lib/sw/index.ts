@@ -4,5 +4,5 @@ export { precacheAppShell } from './precacheAppShell.js';
 export { registerMediaRoute, type MediaRouteOptions } from './registerMediaRoute.js';
 export { RangeCache, type RangeCacheOptions } from '../cache/RangeCache.js';
 export { SegmentStore, type FileHead } from '../store/SegmentStore.js';
-export { enableDownloads } from './enableDownloads.js';
+export { enableDownloads, type EnableDownloadsOptions } from './enableDownloads.js';
 export { DownloadManager } from '../downloads/DownloadManager.js';

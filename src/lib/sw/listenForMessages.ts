@@ -30,7 +30,8 @@ export function listenForMessages(cache: RangeCache, manager: () => DownloadMana
       port.postMessage(failure('bad-request', 'The message is not a well-formed request.'));
       return;
     }
-    const answered = answer(request, cache, manager()).then(
+    const source = event.source && 'id' in event.source ? event.source.id : undefined;
+    const answered = answer(request, cache, manager(), source).then(
       (result): WorkerReply => ({ kind: MEDIA_CACHE_MESSAGE, ok: true, result }),
       (error: unknown): WorkerReply =>
         isMediaCacheError(error) ? failure(error.code, error.message) : failure('storage-failed', String(error)),
@@ -40,7 +41,8 @@ export function listenForMessages(cache: RangeCache, manager: () => DownloadMana
         port.postMessage(reply);
         // A download keeps the worker alive while it runs (Chromium still stops it after ~5 minutes;
         // the next event restarts it and the download resumes from what is stored).
-        if (request.type === 'download' || request.type === 'resume') await manager().settled(request.url);
+        // A refused hand-off restarts the download here.
+        if (request.type === 'download' || request.type === 'resume' || request.type === 'handoff') await manager().settled(request.url);
       }),
     );
   });
@@ -52,7 +54,7 @@ function failure(code: Extract<WorkerReply, { ok: false }>['error']['code'], mes
   return { kind: MEDIA_CACHE_MESSAGE, ok: false, error: { code, message } };
 }
 
-async function answer(request: WorkerRequest, cache: RangeCache, manager: DownloadManager): Promise<unknown> {
+async function answer(request: WorkerRequest, cache: RangeCache, manager: DownloadManager, sourceClient: string | undefined): Promise<unknown> {
   switch (request.type) {
     case 'download':
       return manager.download(request.url, request.sha256);
@@ -66,6 +68,10 @@ async function answer(request: WorkerRequest, cache: RangeCache, manager: Downlo
     case 'remove':
       await manager.remove(request.url);
       return null;
+    case 'prepare-handoff':
+      return manager.prepareHandOff(request.url);
+    case 'handoff':
+      return manager.handOff(request.url, sourceClient);
     case 'list': {
       const files = await cache.store.listFiles();
       return Promise.all(files.map(async (file) => storedFileInfo(file, await cache.downloads.get(file.url))));
