@@ -29,6 +29,7 @@ describe('lectureView', () => {
     ['queued', undefined, progress('queued', 0), 'queued', ['Pause', 'Cancel'], 0, 'Queued'],
     ['downloading', file(0), progress('downloading', 0.425), 'downloading', ['Pause', 'Cancel'], 42, 'Downloading 42 % · 1.7 MB of 4.0 MB'],
     ['verifying', undefined, progress('downloading', 1), 'downloading', ['Pause', 'Cancel'], 99, 'Verifying…'],
+    ['in the background', undefined, { ...progress('downloading', 0.5), background: true }, 'downloading', ['Pause', 'Cancel'], 50, 'Downloading in the background · 2.0 MB of 4.0 MB stored'],
     ['paused', file(2_000_000, progress('paused', 0.5)), undefined, 'paused', ['Resume', 'Cancel'], 50, 'Paused at 50 % · 2.0 MB of 4.0 MB'],
     ['complete', file(4_000_000, progress('complete', 1)), undefined, 'complete', ['Delete'], 100, 'Available offline'],
     ['error', undefined, progress('error', 0.3, { errorCode: 'quota-exceeded', errorMessage: 'Storage is full.' }), 'error', ['Resume', 'Delete'], 30, 'Storage is full.'],

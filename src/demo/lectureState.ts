@@ -47,7 +47,11 @@ export function lectureView(file: StoredFileInfo | undefined, progress: Download
   const of = totalBytes > 0 ? `${mb(storedBytes)} of ${mb(totalBytes)}` : mb(storedBytes);
   const status: Record<DownloadProgress['state'], string> = {
     queued: 'Queued',
-    downloading: fraction >= 1 ? 'Verifying…' : `Downloading ${percent} % · ${of}`,
+    downloading: download.background
+      ? `Downloading in the background · ${of} stored`
+      : fraction >= 1
+        ? 'Verifying…'
+        : `Downloading ${percent} % · ${of}`,
     paused: `Paused at ${percent} % · ${of}`,
     complete: 'Available offline',
     error: download.errorMessage ?? 'The download failed.',

@@ -84,7 +84,13 @@ async function start(): Promise<void> {
     list.classList.add('notice');
     return;
   }
-  const library = new OfflineLibrary();
+  const titles = new Map(lectures.map((lecture) => [new URL(lecture.url, location.href).href, lecture.title]));
+  const library = new OfflineLibrary({
+    backgroundFetch: {
+      title: (url) => titles.get(url) ?? 'Lecture',
+      icons: [{ src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' }],
+    },
+  });
   window.offlineLibrary = library;
   const view = startLibraryView(library, lectures, {
     list,
