@@ -10,10 +10,18 @@ export function createMediaCacheHandler(cache: RangeCache | RangeCacheOptions = 
   return {
     cache: rangeCache,
     handle({ request }) {
-      // A cross-origin request without CORS yields an opaque response: unreadable, so it is
-      // passed through and never stored (DESIGN.md, fact 10).
-      if (request.mode === 'no-cors' && new URL(request.url).origin !== self.location.origin) return fetch(request);
-      return rangeCache.handle(request);
+      return passesThrough(request, self.location.origin) ? fetch(request) : rangeCache.handle(request);
     },
   };
+}
+
+/**
+ * Cross-origin requests the cache must not answer or store, passed through as they are: without
+ * CORS the response is opaque (unreadable; DESIGN.md, fact 10), and with credentials it may be
+ * personal (the cache's own upstream requests send none, and its store is shared by every user of
+ * the origin's pages).
+ */
+export function passesThrough(request: Request, origin: string): boolean {
+  if (new URL(request.url).origin === origin) return false;
+  return request.mode === 'no-cors' || request.credentials === 'include';
 }
