@@ -295,7 +295,7 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
  * `Runtime.getHeapUsage` (ArrayBuffer bytes live in the backing store, not in usedSize).
  * SW targets only answer through the browser session's `Target.sendMessageToTarget`.
  */
-export async function serviceWorkerHeapBytes(browser: Browser): Promise<Array<{ url: string; bytes: number }>> {
+export async function serviceWorkerHeapBytes(browser: Browser, options: { collectGarbage?: boolean } = {}): Promise<Array<{ url: string; bytes: number }>> {
   const session = await browser.newBrowserCDPSession();
   try {
     const { targetInfos } = await session.send('Target.getTargets');
@@ -303,6 +303,10 @@ export async function serviceWorkerHeapBytes(browser: Browser): Promise<Array<{ 
     const results: Array<{ url: string; bytes: number }> = [];
     for (const worker of workers) {
       const { sessionId } = await session.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+      if (options.collectGarbage) {
+        // Fire and forget: the next command on the same session runs after it.
+        await session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 0, method: 'HeapProfiler.collectGarbage' }) });
+      }
       const reply = new Promise<{ usedSize: number; backingStorageSize?: number }>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('Runtime.getHeapUsage timed out')), 10_000);
         const onMessage = (event: { sessionId: string; message: string }): void => {
