@@ -1,10 +1,11 @@
 /**
  * Downloads across browser restarts: `launchPersistentContext` on one profile directory, closed
  * mid-download and relaunched (the worker resumes the interrupted download from the stored
- * segments), then closed after completion and relaunched offline (the file still reads back).
+ * segments), then closed after completion and relaunched offline (the file still reads back); and
+ * the browser killed (SIGKILL) mid-write: after the restart no partial segment is visible.
  */
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../playwright.config';
@@ -21,6 +22,22 @@ async function launch(profile: string): Promise<BrowserContext> {
     args: launchOptions.args,
     serviceWorkers: 'allow',
   });
+}
+
+/** SIGKILLs every process whose command line mentions `text` (Linux /proc); returns how many. */
+function killProcessesMentioning(text: string): number {
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) continue;
+      process.kill(Number(entry), 'SIGKILL');
+      killed += 1;
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return killed;
 }
 
 /** Opens the app at the origin and waits until the worker controls it. */
@@ -99,6 +116,71 @@ test.describe('downloads across browser restarts', () => {
       const info = await fileInfo(page, url);
       expect(info?.download?.state).toBe('complete');
       expect(info?.pinned).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the browser killed (SIGKILL) mid-download: after the restart every visible segment is complete and exact, and the download completes', async () => {
+    test.setTimeout(240_000);
+    const origin = makeOrigin();
+    const size = 24 * MiB;
+    const path = `/media/gen/killed-${uniqueTag()}.bin?size=${size}&trickle=3000000`;
+    const url = `${origin.url}${path}`;
+
+    let context = await launch(profile);
+    let page = await openApp(context, origin.url);
+    await workerResult(page, { type: 'download', url });
+    const beforeKill = await waitForDownload(page, url, ['downloading'], { until: (p) => p.fraction >= 0.25, intervalMs: 100, timeoutMs: 60_000 });
+    // Every process of this profile, at once, mid-transfer and mid-write: no shutdown of any kind.
+    expect(killProcessesMentioning(profile), 'browser processes killed').toBeGreaterThan(0);
+    await Promise.race([context.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
+
+    context = await launch(profile);
+    try {
+      page = await openApp(context, origin.url);
+      // Straight from IndexedDB, before the resumed download adds more: each segment record the file
+      // record lists exists, has its full length and the file's bytes; no record is unlisted.
+      const records = await page.evaluate(async (target) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open('media-range-cache');
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        const read = <T>(request: IDBRequest): Promise<T> => new Promise((resolve, reject) => {
+          request.onsuccess = () => resolve(request.result as T);
+          request.onerror = () => reject(request.error);
+        });
+        const tx = db.transaction(['files', 'segments']);
+        const file = await read<{ storedSegments: number[]; segmentSizeBytes: number; sizeBytes: number }>(tx.objectStore('files').get(target));
+        const segments = await read<Array<{ index: number; sizeBytes: number; blob: Blob }>>(
+          tx.objectStore('segments').getAll(IDBKeyRange.bound([target, 0], [target, Number.MAX_SAFE_INTEGER])),
+        );
+        const hex = (buffer: ArrayBuffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+        const out = [];
+        for (const segment of segments) {
+          out.push({ index: segment.index, sizeBytes: segment.sizeBytes, blobSize: segment.blob.size, sha256: hex(await crypto.subtle.digest('SHA-256', await segment.blob.arrayBuffer())) });
+        }
+        db.close();
+        return { listed: file.storedSegments, segmentSizeBytes: file.segmentSizeBytes, sizeBytes: file.sizeBytes, segments: out };
+      }, url);
+      expect(records.segments.length, 'segments stored before the kill').toBeGreaterThan(0);
+      for (const segment of records.segments) {
+        const start = segment.index * records.segmentSizeBytes;
+        const end = Math.min(records.sizeBytes, start + records.segmentSizeBytes);
+        expect(segment.blobSize, `segment ${segment.index} length`).toBe(end - start);
+        expect(segment.sizeBytes, `segment ${segment.index} recorded length`).toBe(end - start);
+        expect(segment.sha256, `segment ${segment.index} bytes`).toBe(generatedSha256(start, end));
+      }
+      const recorded = records.segments.map((segment) => segment.index).sort((a, b) => a - b);
+      // A segment counts only when its record and the file record's list were committed together.
+      expect(recorded, 'segment records = the file record\'s list').toEqual([...records.listed].sort((a, b) => a - b));
+
+      const done = await waitForDownload(page, url, ['complete'], { timeoutMs: 120_000, intervalMs: 250 });
+      expect(done.storedBytes).toBe(size);
+      const whole = await readInPage(page, path, { maxBodyBytes: 0 });
+      expect(whole.sha256, 'the whole file after the kill and the resume').toBe(generatedSha256(0, size));
+      figure(`browser killed at ${mib(beforeKill.storedBytes)} MiB of 24 MiB: ${records.segments.length} segments visible after the restart, each complete and exact; the download resumed and completed`);
     } finally {
       await context.close();
     }
