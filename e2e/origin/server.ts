@@ -4,13 +4,29 @@
  *
  * Fault knobs are query parameters, so each knob set is its own URL (and its own cache key):
  *   stallAfter=<bytes>   send that many body bytes, then keep the socket open and send nothing
- *   resetAfter=<bytes>   send that many body bytes, then destroy the socket (a connection reset)
+ *   resetAfter=<bytes>   send that many body bytes, then destroy the socket (a connection reset:
+ *                        the client sees ECONNRESET or an early end, and may lose bytes still in flight)
  *   trickle=<bytes/s>    pace the body at that rate
  *   delayMs=<ms>         wait before sending the headers
+ *   shortBody=<bytes>    announce the true Content-Length, send that many bytes fewer, then close
+ *                        the connection cleanly (FIN once the bytes sent are flushed): the client
+ *                        sees the body end early, a length mismatch. Node's http cannot send a body
+ *                        that disagrees with its Content-Length on a kept-alive connection (the
+ *                        client would just wait for the rest, a stall), so the connection ends.
  *   status=<code>        answer with that status and a short text body, ignoring Range
- *   ignoreRange=1        answer every request with 200 and the full body
+ *   ignoreRange=1        answer every request with 200 and the full body (a Range is ignored)
+ *   badContentRange=1    a single-range 206 sends the requested bytes with the right length but a
+ *                        Content-Range that names another place: shifted one segment (524 288
+ *                        bytes) forward, or backward where forward would pass the end of the file
+ *                        (`bytes=0-99` is answered with bytes 0..99 labelled `bytes 524288-524387/…`)
+ *   noContentRange=1     a single-range 206 without Content-Range (bytes and length are right)
+ *   noAcceptRanges=1     no Accept-Ranges header; Range is still honoured (ignoreRange=1 refuses it)
+ *   lastModifiedOnly=1   no ETag at all, only Last-Modified (an ETag in If-Range never matches)
  *   noStore=1            `Cache-Control: no-store` instead of `no-cache`
  *   etag=<token>         use `"<token>"` as the ETag (a new version of the same URL's bytes)
+ *
+ * Knobs combine; stallAfter, resetAfter and shortBody end the body at whichever comes first. The
+ * Content-Range knobs leave 416 and multipart/byteranges answers alone.
  *
  * Counters: `GET /__origin/stats` (JSON, see OriginStats), `POST /__origin/reset`.
  *
@@ -45,6 +61,8 @@ export interface RequestRecord {
   /** The client closed the connection before the response was complete. */
   aborted: boolean;
   abortedAt: number | null;
+  /** The origin cut the body short itself (resetAfter, shortBody); not counted as `aborted`. */
+  cut: 'reset' | 'short-body' | null;
 }
 
 export interface PathCounters {
@@ -68,6 +86,8 @@ export interface RunningOrigin {
 
 const RECENT_LIMIT = 1000;
 const CHUNK_BYTES = 64 * 1024;
+/** How far badContentRange moves the Content-Range: one segment of the cache under test. */
+const BAD_CONTENT_RANGE_SHIFT = 512 * 1024;
 /** A fixed validator date for generated resources (HTTP-date has whole seconds). */
 const GENERATED_LAST_MODIFIED = new Date(Date.UTC(2024, 0, 15, 9, 30, 0));
 
@@ -106,8 +126,13 @@ interface Knobs {
   resetAfter?: number;
   trickle?: number;
   delayMs?: number;
+  shortBody?: number;
   status?: number;
   ignoreRange: boolean;
+  badContentRange: boolean;
+  noContentRange: boolean;
+  noAcceptRanges: boolean;
+  lastModifiedOnly: boolean;
   noStore: boolean;
   etag?: string;
 }
@@ -125,8 +150,13 @@ function readKnobs(params: URLSearchParams): Knobs {
     resetAfter: numberKnob(params, 'resetAfter'),
     trickle: numberKnob(params, 'trickle'),
     delayMs: numberKnob(params, 'delayMs'),
+    shortBody: numberKnob(params, 'shortBody'),
     status: numberKnob(params, 'status'),
     ignoreRange: params.get('ignoreRange') === '1',
+    badContentRange: params.get('badContentRange') === '1',
+    noContentRange: params.get('noContentRange') === '1',
+    noAcceptRanges: params.get('noAcceptRanges') === '1',
+    lastModifiedOnly: params.get('lastModifiedOnly') === '1',
     noStore: params.get('noStore') === '1',
     etag: params.get('etag') ?? undefined,
   };
@@ -134,13 +164,16 @@ function readKnobs(params: URLSearchParams): Knobs {
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-/** Whether `If-Range` (RFC 9110 §13.1.5) lets the Range apply: a strong ETag match or an exact date. */
-function ifRangeMatches(ifRange: string, resource: Resource): boolean {
+/**
+ * Whether `If-Range` (RFC 9110 §13.1.5) lets the Range apply: a strong ETag match or an exact date.
+ * `etag` is the ETag the answer carries (undefined when it has none: no entity tag matches).
+ */
+function ifRangeMatches(ifRange: string, etag: string | undefined, lastModified: Date): boolean {
   const value = ifRange.trim();
-  if (value.startsWith('"')) return value === resource.etag;
+  if (value.startsWith('"')) return etag !== undefined && value === etag;
   if (value.startsWith('W/')) return false;
   const date = Date.parse(value);
-  return Number.isFinite(date) && Math.floor(date / 1000) === Math.floor(resource.lastModified.getTime() / 1000);
+  return Number.isFinite(date) && Math.floor(date / 1000) === Math.floor(lastModified.getTime() / 1000);
 }
 
 function fileResource(path: string, stats: Stats): Resource {
@@ -251,6 +284,7 @@ class OriginCounters {
       finishedAt: null,
       aborted: false,
       abortedAt: null,
+      cut: null,
     };
     const counters = this.countersFor(record.path);
     counters.requests++;
@@ -308,15 +342,36 @@ async function writeCounted(
   });
 }
 
-/** Sends `pieces` as the body, applying the stall / reset / trickle knobs. */
+/**
+ * Ends the connection cleanly once what was written is flushed (a FIN, not a reset), so the client
+ * sees the body end before its Content-Length.
+ */
+async function closeAfterFlush(res: ServerResponse): Promise<void> {
+  const socket = res.socket;
+  if (!socket) {
+    res.destroy();
+    return;
+  }
+  const closed = new Promise((done) => res.once('close', done));
+  socket.end();
+  // A client that never closes its side must not keep the socket for ever.
+  const timer = setTimeout(() => res.destroy(), 10_000);
+  await closed;
+  clearTimeout(timer);
+}
+
+/** Sends `pieces` (`plannedBytes` in all) as the body, applying the stall / reset / short / trickle knobs. */
 async function sendBody(
   res: ServerResponse,
   pieces: Array<() => AsyncIterable<Uint8Array> | Iterable<Uint8Array>>,
+  plannedBytes: number,
   knobs: Knobs,
+  record: RequestRecord,
   onWritten: (bytes: number) => void,
 ): Promise<void> {
   let sent = 0;
-  const limit = Math.min(knobs.stallAfter ?? Infinity, knobs.resetAfter ?? Infinity);
+  const shortLimit = knobs.shortBody === undefined ? Infinity : Math.max(0, plannedBytes - knobs.shortBody);
+  const limit = Math.min(knobs.stallAfter ?? Infinity, knobs.resetAfter ?? Infinity, shortLimit);
   const trickleSliceBytes = knobs.trickle ? Math.max(1, Math.floor(knobs.trickle / 10)) : Infinity;
   for (const piece of pieces) {
     for await (const chunk of piece()) {
@@ -325,8 +380,14 @@ async function sendBody(
         const take = Math.min(chunk.length - at, limit - sent, trickleSliceBytes);
         if (take <= 0) {
           if (knobs.resetAfter !== undefined && sent >= knobs.resetAfter) {
+            record.cut = 'reset';
             res.socket?.resetAndDestroy();
             res.destroy();
+            return;
+          }
+          if (sent >= shortLimit) {
+            record.cut = 'short-body';
+            await closeAfterFlush(res);
             return;
           }
           // stallAfter: keep the socket open, send nothing; the client or the test ends it.
@@ -356,16 +417,16 @@ async function handleResource(
   counters: OriginCounters,
 ): Promise<void> {
   const size = resource.sizeBytes;
+  const etag = knobs.lastModifiedOnly ? undefined : knobs.etag !== undefined ? `"${knobs.etag}"` : resource.etag;
   const headers: Record<string, string | number> = {
-    'Accept-Ranges': 'bytes',
-    ETag: knobs.etag !== undefined ? `"${knobs.etag}"` : resource.etag,
+    ...(knobs.noAcceptRanges ? {} : { 'Accept-Ranges': 'bytes' }),
+    ...(etag === undefined ? {} : { ETag: etag }),
     'Last-Modified': resource.lastModified.toUTCString(),
     'Cache-Control': knobs.noStore ? 'no-store' : 'no-cache',
   };
-  const effective: Resource = { ...resource, etag: headers.ETag as string };
   const ifRange = req.headers['if-range'] as string | undefined;
   const rangeHeader =
-    knobs.ignoreRange || (ifRange !== undefined && !ifRangeMatches(ifRange, effective)) ? undefined : req.headers.range;
+    knobs.ignoreRange || (ifRange !== undefined && !ifRangeMatches(ifRange, etag, resource.lastModified)) ? undefined : req.headers.range;
   const request = parseRangeRequest(rangeHeader, size);
   const onWritten = (bytes: number): void => counters.sent(record, bytes);
   const isHead = req.method === 'HEAD';
@@ -390,7 +451,12 @@ async function handleResource(
     const { start, end } = request.ranges.length === 1 ? request.ranges[0]! : rangesCoalesce(request.ranges)!;
     status = 206;
     headers['Content-Type'] = resource.contentType;
-    headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    if (!knobs.noContentRange) {
+      // badContentRange: the same length, labelled one segment away from the bytes sent.
+      const forward = start + BAD_CONTENT_RANGE_SHIFT + (end - start) < size || start < BAD_CONTENT_RANGE_SHIFT;
+      const claimed = !knobs.badContentRange ? start : forward ? start + BAD_CONTENT_RANGE_SHIFT : start - BAD_CONTENT_RANGE_SHIFT;
+      headers['Content-Range'] = `bytes ${claimed}-${claimed + end - start}/${size}`;
+    }
     pieces = [() => resource.chunks(start, end + 1)];
     contentLength = end - start + 1;
   } else {
@@ -422,7 +488,7 @@ async function handleResource(
     res.end();
     return;
   }
-  await sendBody(res, pieces, knobs, onWritten);
+  await sendBody(res, pieces, contentLength, knobs, record, onWritten);
 }
 
 export interface OriginOptions {
@@ -471,7 +537,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
 
     const record = counters.begin(req);
     res.on('close', () => {
-      if (!res.writableFinished && !record.aborted) {
+      if (!res.writableFinished && !record.aborted && record.cut === null) {
         record.aborted = true;
         record.abortedAt = Date.now();
       }
@@ -496,7 +562,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
         'Content-Length': body.length,
         'Cache-Control': knobs.noStore ? 'no-store' : 'no-cache',
       });
-      await sendBody(res, [() => [body]], knobs, (bytes) => counters.sent(record, bytes));
+      await sendBody(res, [() => [body]], body.length, knobs, record, (bytes) => counters.sent(record, bytes));
       return;
     }
     const resource = await resolveResource(root, url, (path) => versions.get(path) ?? 1);
