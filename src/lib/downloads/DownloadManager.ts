@@ -212,7 +212,24 @@ export class DownloadManager {
     return this.tasks.get(url)?.done ?? Promise.resolve();
   }
 
+  /**
+   * Runs the download under a Web Lock named for its URL, where the platform has Web Locks: a
+   * worker that replaces this one while it downloads (an update activates at once) waits until this
+   * one stops or is terminated, instead of fetching the same bytes beside it.
+   */
   private async execute(url: string, signal: AbortSignal, afterJoin: () => void): Promise<void> {
+    const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+    if (!locks) return this.executeHoldingLock(url, signal, afterJoin);
+    try {
+      await locks.request(`media-range-cache download ${url}`, { signal }, () => this.executeHoldingLock(url, signal, afterJoin));
+    } catch (error) {
+      // Aborted while waiting for the lock: paused, removed or handed off meanwhile.
+      if (!signal.aborted) throw error;
+    }
+  }
+
+  private async executeHoldingLock(url: string, signal: AbortSignal, afterJoin: () => void): Promise<void> {
+    if (signal.aborted) return;
     try {
       await this.setState(url, 'downloading');
       for (let attempt = 0; !signal.aborted; attempt += 1) {
