@@ -699,6 +699,8 @@ function checkUpstream(requests: UpstreamRequest[], c: Case, storedBefore: numbe
     const what = `upstream request ${JSON.stringify(request)}`;
     expect(request.method, what).toBe('GET');
     expect(request.cache, `${what}: cache mode`).toBe('no-store');
+    // An empty file has no range to ask for: its requests go through as the client made them.
+    if (c.sizeBytes === 0) continue;
     const match = /^bytes=(\d+)-(\d+)$/.exec(request.range ?? '');
     if (!match) throw new Error(`${what}: not one bounded range`);
     const start = Number(match[1]);
@@ -747,7 +749,7 @@ function from(first: number): RangeCase {
 }
 
 /**
- * Minimal counterexamples found by this property. All three take the path where the file is not
+ * Minimal counterexamples this property found (fixed since; kept as regression cases). All three took the path where the file is not
  * known yet and the probe (aligned down to its segment) starts at or past the end of the file, so
  * the origin answers 416: RangeCache.answer then evaluates the request against a representation
  * of only `{ sizeBytes }` (a 416 carries no ETag, Last-Modified or Content-Type).

@@ -18,6 +18,7 @@ import { sameVersion } from '../store/validators.js';
 import { fullWriteTimeoutMs, rangeWriteTimeoutMs } from '../stream/adaptiveTimeout.js';
 import { createSegmentedStream } from '../stream/createSegmentedStream.js';
 import { passThrough } from './passThrough.js';
+import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
 import { SegmentBlobSource } from './SegmentBlobSource.js';
 import type { SegmentFetch } from './SegmentFetch.js';
 import { SegmentFetcher } from './SegmentFetcher.js';
@@ -90,20 +91,28 @@ export class RangeCache {
       // is answered as the new version instead of failing after the old headers went out.
       // Without a record yet, a fetch in flight may already know the validator to send as If-Range.
       const knownValidator = file?.validator ?? this.fetcher.knownHead(url)?.validator;
-      const probe = this.probe(url, firstByte, file, knownValidator, !request.headers.has('Range'));
-      hold = probe.hold;
-      const upstream = await probe.fetch.head.catch((error: unknown) => {
-        hold?.release();
-        throw error;
-      });
-      if (upstream.kind === 'unusable') {
+      let upstream: UpstreamHead;
+      for (let offset = firstByte; ; offset = 0) {
+        const probe = this.probe(url, offset, file, knownValidator, !request.headers.has('Range'));
+        hold = probe.hold;
+        upstream = await probe.fetch.head.catch((error: unknown) => {
+          hold?.release();
+          throw error;
+        });
+        if (upstream.kind !== 'unsatisfiable') break;
         hold.release();
-        return passThrough(request);
-      }
-      if (upstream.kind === 'unsatisfiable') {
-        hold.release();
+        // A 416 tells the size and nothing else (no validator, no type): enough when the answer is
+        // a 416 too. An answer that needs more (a body, or validators for If-Range) asks again
+        // from byte 0; an empty file has no range to ask for, so its request goes through as is.
         const representation = { sizeBytes: upstream.sizeBytes };
-        return createRangeResponse(evaluateRangeRequest(request.headers, representation), SegmentBlobSource.empty(upstream.sizeBytes), representation);
+        const resolution = evaluateRangeRequest(request.headers, representation);
+        if (resolution.kind === 'unsatisfiable') return createRangeResponse(resolution, SegmentBlobSource.empty(upstream.sizeBytes), representation);
+        if (upstream.sizeBytes === 0) return this.answerEmpty(request, url);
+        if (offset === 0) return passThrough(request);
+      }
+      if (upstream.kind === 'unusable') {
+        hold?.release();
+        return passThrough(request);
       }
       const validator = upstream.validator ?? {};
       head =
@@ -131,6 +140,20 @@ export class RangeCache {
       return response;
     }
     return this.stream(url, head, resolution, representation, hold);
+  }
+
+  /**
+   * An empty file has no range to ask for: one plain GET learns its validator and type, and the
+   * answer follows the same policy as any other (an empty 200, or a 416 naming size 0).
+   */
+  private async answerEmpty(request: Request, url: string): Promise<Response> {
+    const response = await fetch(new Request(url, { cache: 'no-store', credentials: 'same-origin' }));
+    const upstream = readUpstreamHead(response, 0);
+    await response.body?.cancel().catch(() => undefined);
+    if (upstream.kind !== 'body' || upstream.sizeBytes !== 0) return passThrough(request);
+    const head: FileHead = { sizeBytes: 0, validator: upstream.validator ?? {}, contentType: upstream.contentType };
+    const representation = representationOf(head);
+    return createRangeResponse(evaluateRangeRequest(request.headers, representation), SegmentBlobSource.empty(0), representation);
   }
 
   /**
