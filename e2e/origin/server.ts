@@ -4,8 +4,10 @@
  *
  * Fault knobs are query parameters, so each knob set is its own URL (and its own cache key):
  *   stallAfter=<bytes>   send that many body bytes, then keep the socket open and send nothing
- *   resetAfter=<bytes>   send that many body bytes, then destroy the socket (a connection reset:
- *                        the client sees ECONNRESET or an early end, and may lose bytes still in flight)
+ *   resetAfter=<bytes>   send that many body bytes, let them reach the client (flushed to the socket,
+ *                        then RESET_GRACE_MS), then reset the connection (RST: bytes the client's
+ *                        kernel has not taken yet are lost, so without the grace a client reading
+ *                        at its own pace would get fewer; the client sees ECONNRESET or an early end)
  *   trickle=<bytes/s>    pace the body at that rate
  *   delayMs=<ms>         wait before sending the headers
  *   shortBody=<bytes>    announce the true Content-Length, send that many bytes fewer, then close
@@ -53,6 +55,8 @@ export interface RequestRecord {
   status: number;
   /** Body bytes the socket accepted. */
   bytesSent: number;
+  /** When the socket accepted the last of them (null before the first). */
+  lastByteAt: number | null;
   /** Body bytes the response would carry if read to the end. */
   bytesPlanned: number;
   startedAt: number;
@@ -86,6 +90,8 @@ export interface RunningOrigin {
 
 const RECENT_LIMIT = 1000;
 const CHUNK_BYTES = 64 * 1024;
+/** How long resetAfter waits between the last byte flushed and the reset (see the header). */
+const RESET_GRACE_MS = 250;
 /** How far badContentRange moves the Content-Range: one segment of the cache under test. */
 const BAD_CONTENT_RANGE_SHIFT = 512 * 1024;
 /** A fixed validator date for generated resources (HTTP-date has whole seconds). */
@@ -279,6 +285,7 @@ class OriginCounters {
       ifRange: (req.headers['if-range'] as string | undefined) ?? null,
       status: 0,
       bytesSent: 0,
+      lastByteAt: null,
       bytesPlanned: 0,
       startedAt: Date.now(),
       finishedAt: null,
@@ -295,6 +302,7 @@ class OriginCounters {
 
   sent(record: RequestRecord, bytes: number): void {
     record.bytesSent += bytes;
+    record.lastByteAt = Date.now();
     this.countersFor(record.path).bodyBytes += bytes;
   }
 
@@ -352,6 +360,9 @@ async function closeAfterFlush(res: ServerResponse): Promise<void> {
     res.destroy();
     return;
   }
+  // With nothing of the body written yet, the headers still wait in Node (headersSent says true
+  // after writeHead): send them; otherwise this writes nothing.
+  res.flushHeaders();
   const closed = new Promise((done) => res.once('close', done));
   socket.end();
   // A client that never closes its side must not keep the socket for ever.
@@ -381,6 +392,10 @@ async function sendBody(
         if (take <= 0) {
           if (knobs.resetAfter !== undefined && sent >= knobs.resetAfter) {
             record.cut = 'reset';
+            // A reset discards what the kernel still holds for the client: let the bytes go first.
+            for (let waited = 0; record.bytesSent < sent && waited < 2000 && !res.destroyed; waited += 5) await sleep(5);
+            if (!res.destroyed) await Promise.race([sleep(RESET_GRACE_MS), new Promise((done) => res.once('close', done))]);
+            if (res.destroyed) return;
             res.socket?.resetAndDestroy();
             res.destroy();
             return;
