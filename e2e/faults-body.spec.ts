@@ -17,7 +17,7 @@
  * max(2000, 262144 / 128) ≈ 2048 ms of upstream waiting (a floor of 128 KB/s).
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, figure, readInPage, test, uniqueTag, type Origin, type ReadOutcome } from './fixtures';
+import { expect, figure, test, uniqueTag, type Origin } from './fixtures';
 import { generatedSha256 } from './origin/content';
 import type { RequestRecord } from './origin/server';
 import { MiB, fileInfo } from './workerClient';
@@ -122,9 +122,8 @@ function expectCleanFailure(received: Received, start: number, what: string): vo
 }
 
 /** A complete 206 of exactly [start, end] (inclusive) of version `version`. */
-function expectExact(received: Received | ReadOutcome, start: number, end: number, size: number, what: string, version = 1): void {
-  const shown = 'text' in received ? show(received) : `HTTP ${received.status}, ${received.length} bytes, error ${received.error}`;
-  expect(received.error, `${what}: ${shown}`).toBeNull();
+function expectExact(received: Received, start: number, end: number, size: number, what: string, version = 1): void {
+  expect(received.error, `${what}: ${show(received)}`).toBeNull();
   expect(received.status, `${what}: status`).toBe(206);
   expect(received.headers['content-range'], `${what}: Content-Range`).toBe(`bytes ${start}-${end}/${size}`);
   expect(received.length, `${what}: length`).toBe(end - start + 1);
