@@ -169,10 +169,25 @@ test.describe('test origin', () => {
     expect(Buffer.from(middle.bodyBase64!, 'base64').equals(Buffer.from(wavBytes(size - 100_000, size - 98_999, tone)))).toBe(true);
   });
 
-  test('knobs: status, noStore, delayMs, trickle, stallAfter, resetAfter, shortBody, ignoreRange, badContentRange, noContentRange, noAcceptRanges, lastModifiedOnly', async ({ origin }) => {
+  test('knobs: status, cors, noStore, delayMs, trickle, stallAfter, resetAfter, shortBody, ignoreRange, badContentRange, noContentRange, noAcceptRanges, lastModifiedOnly', async ({ origin }) => {
     const tag = uniqueTag();
     const notFound = await fetch(`${origin.url}/media/gen/k-${tag}.bin?size=1000&status=503`);
     expect(notFound.status).toBe(503);
+    // cors: a preflight allowing Range and If-Range, and answers readable (with credentials) by the asking origin.
+    const corsPath = `${origin.url}/media/gen/k-${tag}.bin?size=1000&cors=1`;
+    const preflight = await fetch(corsPath, { method: 'OPTIONS', headers: { Origin: 'http://other.test', 'Access-Control-Request-Headers': 'range, if-range' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://other.test');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Range, If-Range');
+    const corsGet = await fetch(corsPath, { headers: { Origin: 'http://other.test', Range: 'bytes=0-9' } });
+    expect(corsGet.status).toBe(206);
+    expect(corsGet.headers.get('access-control-allow-origin')).toBe('http://other.test');
+    expect(corsGet.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(corsGet.headers.get('access-control-expose-headers')).toContain('Content-Range');
+    await corsGet.arrayBuffer();
+    const plain = await fetch(`${origin.url}/media/gen/k-${tag}.bin?size=1000`, { headers: { Origin: 'http://other.test' } });
+    expect(plain.headers.get('access-control-allow-origin'), 'no CORS without the knob').toBeNull();
+    await plain.arrayBuffer();
     const noStore = await fetch(`${origin.url}/media/gen/k-${tag}.bin?size=1000&noStore=1`);
     expect(noStore.headers.get('cache-control')).toBe('no-store');
     await noStore.arrayBuffer();

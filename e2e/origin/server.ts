@@ -26,6 +26,9 @@
  *   lastModifiedOnly=1   no ETag at all, only Last-Modified (an ETag in If-Range never matches)
  *   noStore=1            `Cache-Control: no-store` instead of `no-cache`
  *   etag=<token>         use `"<token>"` as the ETag (a new version of the same URL's bytes)
+ *   cors=1               CORS for other origins: answers carry Access-Control-Allow-Origin (the
+ *                        request's Origin), -Allow-Credentials: true and -Expose-Headers (Content-
+ *                        Range, ETag, …), and an OPTIONS preflight gets 204 allowing Range and If-Range
  *
  * Knobs combine; stallAfter, resetAfter and shortBody end the body at whichever comes first. The
  * Content-Range knobs leave 416 and multipart/byteranges answers alone.
@@ -141,6 +144,7 @@ interface Knobs {
   lastModifiedOnly: boolean;
   noStore: boolean;
   etag?: string;
+  cors: boolean;
 }
 
 function numberKnob(params: URLSearchParams, name: string): number | undefined {
@@ -165,6 +169,18 @@ function readKnobs(params: URLSearchParams): Knobs {
     lastModifiedOnly: params.get('lastModifiedOnly') === '1',
     noStore: params.get('noStore') === '1',
     etag: params.get('etag') ?? undefined,
+    cors: params.get('cors') === '1',
+  };
+}
+
+/** The CORS response headers of the `cors` knob (none without it). */
+function corsHeaders(req: IncomingMessage, knobs: Knobs): Record<string, string> {
+  if (!knobs.cors) return {};
+  return {
+    'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+    'Access-Control-Allow-Credentials': 'true',
+    'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, ETag, Last-Modified',
+    Vary: 'Origin',
   };
 }
 
@@ -434,6 +450,7 @@ async function handleResource(
   const size = resource.sizeBytes;
   const etag = knobs.lastModifiedOnly ? undefined : knobs.etag !== undefined ? `"${knobs.etag}"` : resource.etag;
   const headers: Record<string, string | number> = {
+    ...corsHeaders(req, knobs),
     ...(knobs.noAcceptRanges ? {} : { 'Accept-Ranges': 'bytes' }),
     ...(etag === undefined ? {} : { ETag: etag }),
     'Last-Modified': resource.lastModified.toUTCString(),
@@ -564,6 +581,18 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     const knobs = readKnobs(url.searchParams);
     if (knobs.delayMs) await sleep(knobs.delayMs);
     if (res.destroyed) return;
+    if (req.method === 'OPTIONS' && knobs.cors) {
+      record.status = 204;
+      res
+        .writeHead(204, {
+          ...corsHeaders(req, knobs),
+          'Access-Control-Allow-Methods': 'GET, HEAD',
+          'Access-Control-Allow-Headers': 'Range, If-Range',
+          'Access-Control-Max-Age': '600',
+        })
+        .end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       record.status = 405;
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
