@@ -141,8 +141,9 @@ test.describe('faults through the service worker', () => {
     expect(sentBytes, 'origin bytes for 16 readers').toBeGreaterThanOrEqual(size);
     expect(sentBytes, 'origin bytes for 16 readers (≤ 1.1 × the file)').toBeLessThanOrEqual(1.1 * size);
     // Bounded: the readers' bytes pass through, they are not held. The worker keeps a few recent
-    // segments per upstream window and the segments waiting for storage (issue 5 measures it per
-    // file size; this bound only catches a worker that holds what it hands out).
-    expect(liveAboveIdle, 'worker heap above idle after garbage collection').toBeLessThan(32 * MiB);
+    // segments per upstream window and the segments waiting for storage, more when storage lags on
+    // a loaded machine (+13 to +32 MiB seen here; issue 5 measures it per file size). This bound
+    // only catches a worker that holds a good part of what it hands out (208 MiB to 16 readers).
+    expect(liveAboveIdle, 'worker heap above idle after garbage collection').toBeLessThan(64 * MiB);
   });
 });
