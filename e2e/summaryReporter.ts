@@ -3,18 +3,21 @@ import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/tes
 /**
  * After the list reporter's output: the `figure` annotations of the run (measurements the tests
  * record with `figure()` in fixtures.ts, not assertions), then one closing line,
- * `e2e: N passed, N failed, N skipped`, which stays LAST (CI reads it).
+ * `e2e: N passed, N failed, N skipped` (with `, N flaky` when a retried test passed on its retry;
+ * flaky ones count as passed), which stays LAST (CI reads it).
  */
 export default class SummaryReporter implements Reporter {
   private passed = 0;
   private failed = 0;
   private skipped = 0;
+  private readonly flaky: string[] = [];
   private readonly figures: Array<{ test: string; description: string; outcome: string }> = [];
 
   onTestEnd(test: TestCase, result: TestResult): void {
     if (result.retry < test.retries && result.status !== 'passed' && result.status !== 'skipped') return;
     if (result.status === 'skipped') this.skipped++;
     else if (test.outcome() === 'expected' || test.outcome() === 'flaky') this.passed++;
+    if (result.status !== 'skipped' && test.outcome() === 'flaky') this.flaky.push(test.title);
     else this.failed++;
     // Runtime annotations are on the result (Playwright ≥ 1.52) and, in older versions, the test.
     const seen = new Set<string>();
@@ -38,7 +41,8 @@ export default class SummaryReporter implements Reporter {
       }
       console.log(lines.join('\n'));
     }
-    console.log(`e2e: ${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped`);
+    if (this.flaky.length > 0) console.log(`\nPassed on a retry: ${this.flaky.join('; ')}`);
+    console.log(`e2e: ${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped${this.flaky.length > 0 ? `, ${this.flaky.length} flaky` : ''}`);
   }
 
   printsToStdio(): boolean {
