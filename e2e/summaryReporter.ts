@@ -17,8 +17,8 @@ export default class SummaryReporter implements Reporter {
     if (result.retry < test.retries && result.status !== 'passed' && result.status !== 'skipped') return;
     if (result.status === 'skipped') this.skipped++;
     else if (test.outcome() === 'expected' || test.outcome() === 'flaky') this.passed++;
-    if (result.status !== 'skipped' && test.outcome() === 'flaky') this.flaky.push(test.title);
     else this.failed++;
+    if (result.status !== 'skipped' && test.outcome() === 'flaky') this.flaky.push(test.title);
     // Runtime annotations are on the result (Playwright ≥ 1.52) and, in older versions, the test.
     const seen = new Set<string>();
     for (const annotation of [...(result.annotations ?? []), ...test.annotations]) {
