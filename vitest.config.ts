@@ -6,6 +6,6 @@ export default defineConfig({
   define: { __DEV__: 'true', __APP_SHELL__: '[]', __APP_SHELL_VERSION__: '"test"' },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
   },
 });

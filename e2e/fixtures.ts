@@ -1,5 +1,7 @@
-import { test as base, expect, type Browser, type Page, type Response } from '@playwright/test';
+import { test as base, expect, type Page, type Response } from '@playwright/test';
 import type { OriginStats, RequestRecord } from './origin/server';
+
+export { serviceWorkerHeapBytes } from './serviceWorkerHeap';
 
 export { expect };
 
@@ -285,50 +287,6 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
   try {
     await session.send('ServiceWorker.enable');
     await session.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await session.detach();
-  }
-}
-
-/**
- * JS heap of each running service worker, in bytes: `usedSize + backingStorageSize` from
- * `Runtime.getHeapUsage` (ArrayBuffer bytes live in the backing store, not in usedSize).
- * SW targets only answer through the browser session's `Target.sendMessageToTarget`.
- */
-export async function serviceWorkerHeapBytes(browser: Browser, options: { collectGarbage?: boolean } = {}): Promise<Array<{ url: string; bytes: number }>> {
-  const session = await browser.newBrowserCDPSession();
-  try {
-    const { targetInfos } = await session.send('Target.getTargets');
-    const workers = targetInfos.filter((target) => target.type === 'service_worker');
-    const results: Array<{ url: string; bytes: number }> = [];
-    for (const worker of workers) {
-      const { sessionId } = await session.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
-      if (options.collectGarbage) {
-        // Fire and forget: the next command on the same session runs after it.
-        await session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 0, method: 'HeapProfiler.collectGarbage' }) });
-      }
-      const reply = new Promise<{ usedSize: number; backingStorageSize?: number }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('Runtime.getHeapUsage timed out')), 10_000);
-        const onMessage = (event: { sessionId: string; message: string }): void => {
-          if (event.sessionId !== sessionId) return;
-          const message = JSON.parse(event.message) as { id?: number; result?: { usedSize: number; backingStorageSize?: number }; error?: unknown };
-          if (message.id !== 1) return;
-          clearTimeout(timer);
-          session.off('Target.receivedMessageFromTarget', onMessage);
-          if (message.result) resolve(message.result);
-          else reject(new Error(`Runtime.getHeapUsage failed: ${JSON.stringify(message.error)}`));
-        };
-        session.on('Target.receivedMessageFromTarget', onMessage);
-      });
-      await session.send('Target.sendMessageToTarget', {
-        sessionId,
-        message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }),
-      });
-      const usage = await reply;
-      results.push({ url: worker.url, bytes: usage.usedSize + (usage.backingStorageSize ?? 0) });
-      await session.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
-    }
-    return results;
   } finally {
     await session.detach();
   }

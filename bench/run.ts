@@ -1,0 +1,268 @@
+/**
+ * `npm run bench [-- --quick] [-- --out <dir>]`: the contenders side by side in one browser, in
+ * interleaved rounds, on a persistent profile in a fresh folder (an off-the-record context keeps
+ * IndexedDB in memory and would flatter us). Prints each figure as it comes, then writes the JSON,
+ * the charts and the markdown report (BENCHMARKS.md for a full run).
+ */
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildContenderSites, type SiteName } from './buildContenders';
+import {
+  diskRound,
+  downloadRound,
+  heapRound,
+  MiB,
+  originBytesRound,
+  seekRound,
+  sequentialRound,
+  ttfbRound,
+  type DiskRound,
+  type DownloadRound,
+  type HeapRound,
+  type RoundResult,
+  type Sites,
+} from './measure';
+import { benchPlan, type BenchPlan } from './plan';
+import { CONTENDERS, type BenchMode, type BenchResults, type ContenderId, type HeapFigure, type OriginBytesFigure, type Sampled, type TtfbFigure } from './results';
+import { Site } from './sites';
+import { median, quantile, ratio } from './stats';
+import { evaluateTargets } from './report/targets';
+import { writeReport } from './report/writeReport';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** The same launch flags as the e2e suite (playwright.config.ts). */
+const LAUNCH_ARGS = [
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-quic',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+interface Options {
+  mode: BenchMode;
+  outDir: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { mode: 'full', outDir: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') options.mode = 'quick';
+    else if (arg === '--out') options.outDir = argv[++i];
+    else throw new Error(`unknown option ${arg}: use --quick and/or --out <dir>`);
+  }
+  return options;
+}
+
+/** Each round starts with another contender, so none always runs first (or last) in a warm machine. */
+function rotated(round: number): ContenderId[] {
+  const shift = round % CONTENDERS.length;
+  return [...CONTENDERS.slice(shift), ...CONTENDERS.slice(0, shift)];
+}
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+
+function describe(value: number | { error: string } | undefined, unit: string, digits = 1): string {
+  if (value === undefined) return '-';
+  return typeof value === 'number' ? `${value.toFixed(digits)} ${unit}` : `error: ${value.error}`;
+}
+
+/** Folds rounds of one-value-per-contender results into Sampled figures. */
+function sampled(rounds: RoundResult[], sizeBytes: number | undefined, contenders: readonly ContenderId[]): Sampled[] {
+  return contenders.map((contender) => {
+    const samples: number[] = [];
+    let error: string | undefined;
+    for (const round of rounds) {
+      const value = round[contender];
+      if (typeof value === 'number') samples.push(value);
+      else if (value) error = value.error;
+    }
+    return { contender, ...(sizeBytes !== undefined && { sizeBytes }), samples, median: median(samples), ...(error && { error }) };
+  });
+}
+
+function samplesOf(rounds: Array<Partial<Record<ContenderId, number[] | { error: string }>>>, contender: ContenderId): { samples: number[]; error?: string } {
+  const samples: number[] = [];
+  let error: string | undefined;
+  for (const round of rounds) {
+    const value = round[contender];
+    if (Array.isArray(value)) samples.push(...value);
+    else if (value) error = value.error;
+  }
+  return { samples, ...(error && { error }) };
+}
+
+async function measureAll(plan: BenchPlan, browser: Browser, sites: Sites, profileDir: string): Promise<Omit<BenchResults, 'schema' | 'mode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'machine' | 'targets'>> {
+  const sequential: Sampled[] = [];
+  const heap: HeapFigure[] = [];
+  for (const sizeBytes of plan.sizesBytes) {
+    const sequentialRounds: RoundResult[] = [];
+    const heapRounds: HeapRound[] = [];
+    for (let round = 0; round < plan.roundsFor(sizeBytes); round++) {
+      const order = rotated(round);
+      const seq = await sequentialRound(sites, order, sizeBytes);
+      sequentialRounds.push(seq);
+      log(`sequential ${sizeBytes / MiB} MiB, round ${round + 1}: ${order.map((c) => `${c} ${describe(seq[c], 'MiB/s')}`).join(', ')}`);
+      const heapResult = await heapRound(browser, sites, order, sizeBytes, plan.heapReaders);
+      heapRounds.push(heapResult);
+      log(
+        `heap ${sizeBytes / MiB} MiB × ${plan.heapReaders} readers, round ${round + 1}: ` +
+          order.filter((c) => c !== 'no-sw').map((c) => `${c} ${describe(scaled(heapResult.peakAboveIdle[c], 1 / MiB), 'MiB')}`).join(', '),
+      );
+    }
+    sequential.push(...sampled(sequentialRounds, sizeBytes, CONTENDERS));
+    for (const figure of sampled(heapRounds.map((round) => round.peakAboveIdle), sizeBytes, CONTENDERS.filter((c) => c !== 'no-sw'))) {
+      const idles = heapRounds.map((round) => round.idle[figure.contender]).filter((value): value is number => typeof value === 'number');
+      heap.push({ contender: figure.contender, sizeBytes, readers: plan.heapReaders, idleBytes: median(idles), samples: figure.samples, median: figure.median, ...(figure.error && { error: figure.error }) });
+    }
+  }
+
+  type PerRead = Partial<Record<ContenderId, number[] | { error: string }>>;
+  const ttfbRounds: PerRead[] = [];
+  const seekRounds: PerRead[] = [];
+  const originRounds: RoundResult[] = [];
+  const downloads: DownloadRound[] = [];
+  for (let round = 0; round < plan.rounds; round++) {
+    const order = rotated(round);
+    const ttfb = await ttfbRound(sites, order, plan.ttfbSizeBytes, plan.ttfbReads, 1000 + round);
+    ttfbRounds.push(ttfb);
+    log(`ttfb round ${round + 1}: ${order.map((c) => { const v = ttfb[c]; return `${c} p50 ${Array.isArray(v) ? quantile(v, 0.5)!.toFixed(1) + ' ms' : v?.error}`; }).join(', ')}`);
+    const seeks = await seekRound(sites, order, plan.seeks, 2000 + round, round);
+    seekRounds.push(seeks);
+    log(`seek round ${round + 1}: ${order.map((c) => { const v = seeks[c]; return `${c} p50 ${Array.isArray(v) ? quantile(v, 0.5)!.toFixed(1) + ' ms' : v?.error}`; }).join(', ')}`);
+    const originBytes = await originBytesRound(sites, order, plan.originSizeBytes, plan.originReaders);
+    originRounds.push(originBytes);
+    log(`origin bytes, ${plan.originReaders} cold readers: ${order.filter((c) => c !== 'ours-warm').map((c) => `${c} ${describe(scaled(originBytes[c], 1 / plan.originSizeBytes), '×', 3)}`).join(', ')}`);
+    const download = await downloadRound(sites, plan.downloadSizeBytes);
+    downloads.push(download);
+    log(`download ${plan.downloadSizeBytes / MiB} MiB: ${download.downloadMs.toFixed(0)} ms; plain fetch ${download.plainFetchMs.toFixed(0)} ms; fetch through our worker ${download.fetchThroughWorkerMs.toFixed(0)} ms`);
+  }
+
+  const disks: DiskRound[] = [];
+  const diskSize = plan.sizesBytes[plan.sizesBytes.length - 1]!;
+  disks.push(await diskRound(sites, diskSize, profileDir));
+  log(`disk for ${diskSize / MiB} MiB: ours ${(disks[0]!.oursDiskBytes / MiB).toFixed(1)} MiB, workbox ${(disks[0]!.workboxDiskBytes / MiB).toFixed(1)} MiB`);
+
+  const ttfb: TtfbFigure[] = CONTENDERS.map((contender) => {
+    const { samples, error } = samplesOf(ttfbRounds, contender);
+    return { contender, sizeBytes: plan.ttfbSizeBytes, samplesMs: samples, p50Ms: quantile(samples, 0.5), p95Ms: quantile(samples, 0.95), ...(error && { error }) };
+  });
+  const seek: Sampled[] = CONTENDERS.map((contender) => {
+    const { samples, error } = samplesOf(seekRounds, contender);
+    return { contender, samples, median: median(samples), ...(error && { error }) };
+  });
+  const originBytes: OriginBytesFigure[] = sampled(originRounds, plan.originSizeBytes, CONTENDERS.filter((c) => c !== 'ours-warm')).map((figure) => ({
+    contender: figure.contender,
+    sizeBytes: plan.originSizeBytes,
+    readers: plan.originReaders,
+    samples: figure.samples,
+    ratio: ratio(figure.median, plan.originSizeBytes),
+    ...(figure.error && { error: figure.error }),
+  }));
+  const downloadMs = downloads.map((d) => d.downloadMs);
+  const plainFetchMs = downloads.map((d) => d.plainFetchMs);
+  const fetchThroughWorkerMs = downloads.map((d) => d.fetchThroughWorkerMs);
+  const disk = disks.flatMap((d) => [
+    { contender: 'ours-warm' as const, mediaBytes: diskSize, diskBytes: d.oursDiskBytes, ratio: d.oursDiskBytes / diskSize },
+    { contender: 'workbox' as const, mediaBytes: diskSize, diskBytes: d.workboxDiskBytes, ratio: d.workboxDiskBytes / diskSize },
+  ]);
+  return {
+    rounds: plan.rounds,
+    sizesBytes: plan.sizesBytes,
+    sequential,
+    ttfb,
+    seek,
+    heap,
+    originBytes,
+    download: {
+      sizeBytes: plan.downloadSizeBytes,
+      downloadMs,
+      plainFetchMs,
+      fetchThroughWorkerMs,
+      ratioToPlainFetch: ratio(median(plainFetchMs), median(downloadMs)),
+      ratioToWorkerFetch: ratio(median(fetchThroughWorkerMs), median(downloadMs)),
+    },
+    disk,
+    adaptive: null,
+  };
+}
+
+function scaled(value: number | { error: string } | undefined, factor: number): number | { error: string } | undefined {
+  return typeof value === 'number' ? value * factor : value;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const plan = benchPlan(options.mode);
+  const startedAt = new Date();
+  log(`${plan.mode} run: building the contenders' sites`);
+  const siteRoots = await buildContenderSites(root);
+
+  const profileDir = mkdtempSync(join(tmpdir(), 'media-range-cache-bench-'));
+  let context: BrowserContext | undefined;
+  const sites = {} as Sites;
+  try {
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      serviceWorkers: 'allow',
+      args: LAUNCH_ARGS,
+    });
+    // tsx compiles with esbuild's keepNames, which wraps named functions in `__name(...)`: the
+    // functions handed to page.evaluate need that helper in the page too.
+    await context.addInitScript('globalThis.__name = (target) => target;');
+    const browser = context.browser()!;
+    for (const name of Object.keys(siteRoots) as SiteName[]) sites[name] = await Site.open(name, siteRoots[name], context);
+    log(`Chromium ${browser.version()}, profile on disk, sites: ${Object.values(sites).map((site) => `${site.name} ${site.origin.url}`).join(', ')}`);
+
+    const measured = await measureAll(plan, browser, sites, profileDir);
+    const finishedAt = new Date();
+    const cpu = cpus()[0];
+    const partial = {
+      schema: 1 as const,
+      mode: plan.mode,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      machine: {
+        cpuModel: cpu?.model.trim() ?? 'unknown',
+        cores: cpus().length,
+        memoryBytes: totalmem(),
+        os: `${osType()} ${release()}`,
+        node: process.version,
+        chromium: browser.version(),
+      },
+      ...measured,
+      targets: [],
+    };
+    const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };
+    const outDir = options.outDir ? resolve(options.outDir) : join(root, 'bench', 'results');
+    const full = plan.mode === 'full' && !options.outDir;
+    await writeReport(results, {
+      jsonPath: join(outDir, `${plan.mode}.json`),
+      markdownPath: full ? join(root, 'BENCHMARKS.md') : join(outDir, `${plan.mode}.md`),
+      chartsDir: join(outDir, full ? '' : plan.mode),
+      chartsLinkPrefix: full ? 'bench/results/' : `${plan.mode}/`,
+    });
+    log(`done in ${(results.durationMs / 1000).toFixed(0)} s; results in ${outDir}`);
+    for (const target of results.targets) log(`${target.met === true ? 'met ' : target.met === false ? 'MISS' : '  - '} ${target.description}: ${target.measured}`);
+  } finally {
+    for (const site of Object.values(sites)) await site.close();
+    await context?.close();
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
