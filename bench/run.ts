@@ -45,19 +45,30 @@ const LAUNCH_ARGS = [
   '--disable-sync',
 ];
 
+const FIGURES = ['sequential', 'heap', 'ttfb', 'seek', 'origin', 'download', 'disk'] as const;
+type Figure = (typeof FIGURES)[number];
+
 interface Options {
   mode: BenchMode;
   outDir: string | undefined;
+  /** Figures to measure (all by default): `--only ttfb,heap` for a short look at a change. */
+  only: ReadonlySet<Figure>;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { mode: 'full', outDir: undefined };
+  const options: Options = { mode: 'full', outDir: undefined, only: new Set(FIGURES) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.mode = 'quick';
     else if (arg === '--out') options.outDir = argv[++i];
-    else throw new Error(`unknown option ${arg}: use --quick and/or --out <dir>`);
+    else if (arg === '--only') {
+      const figures = (argv[++i] ?? '').split(',');
+      const unknown = figures.filter((figure) => !(FIGURES as readonly string[]).includes(figure));
+      if (unknown.length > 0) throw new Error(`--only: unknown figure ${unknown.join(', ')}; known: ${FIGURES.join(', ')}`);
+      options.only = new Set(figures as Figure[]);
+    } else throw new Error(`unknown option ${arg}: use --quick, --out <dir> and --only <${FIGURES.join(',')}>`);
   }
+  if (options.only.size < FIGURES.length && !options.outDir) throw new Error('--only needs --out <dir>: a partial run must not replace the full results');
   return options;
 }
 
@@ -101,7 +112,14 @@ function samplesOf(rounds: Array<Partial<Record<ContenderId, number[] | { error:
   return { samples, ...(error && { error }) };
 }
 
-async function measureAll(plan: BenchPlan, browser: Browser, sites: Sites, profileDir: string): Promise<Omit<BenchResults, 'schema' | 'mode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'machine' | 'targets'>> {
+async function measureAll(plan: BenchPlan, only: ReadonlySet<Figure>, browser: Browser, sites: Sites, profileDir: string): Promise<Omit<BenchResults, 'schema' | 'mode' | 'startedAt' | 'finishedAt' | 'durationMs' | 'machine' | 'targets'>> {
+  // First, on a profile that has stored nothing yet: the browser deletes the files of removed
+  // records lazily, so a later after-minus-before would net out earlier files' deletion.
+  const disks: DiskRound[] = [];
+  const diskSize = plan.sizesBytes[plan.sizesBytes.length - 1]!;
+  if (only.has('disk')) disks.push(await diskRound(sites, diskSize, profileDir));
+  if (disks[0]) log(`disk for ${diskSize / MiB} MiB: ours ${(disks[0]!.oursDiskBytes / MiB).toFixed(1)} MiB, workbox ${(disks[0]!.workboxDiskBytes / MiB).toFixed(1)} MiB`);
+
   const sequential: Sampled[] = [];
   const heap: HeapFigure[] = [];
   for (const sizeBytes of plan.sizesBytes) {
@@ -109,17 +127,19 @@ async function measureAll(plan: BenchPlan, browser: Browser, sites: Sites, profi
     const heapRounds: HeapRound[] = [];
     for (let round = 0; round < plan.roundsFor(sizeBytes); round++) {
       const order = rotated(round);
-      const seq = await sequentialRound(sites, order, sizeBytes);
+      if (!only.has('sequential') && !only.has('heap')) break;
+      const seq = only.has('sequential') ? await sequentialRound(sites, order, sizeBytes) : {};
       sequentialRounds.push(seq);
-      log(`sequential ${sizeBytes / MiB} MiB, round ${round + 1}: ${order.map((c) => `${c} ${describe(seq[c], 'MiB/s')}`).join(', ')}`);
-      const heapResult = await heapRound(browser, sites, order, sizeBytes, plan.heapReaders);
+      if (only.has('sequential')) log(`sequential ${sizeBytes / MiB} MiB, round ${round + 1}: ${order.map((c) => `${c} ${describe(seq[c], 'MiB/s')}`).join(', ')}`);
+      const heapResult = only.has('heap') ? await heapRound(browser, sites, order, sizeBytes, plan.heapReaders) : { peakAboveIdle: {}, idle: {} };
       heapRounds.push(heapResult);
-      log(
+      if (only.has('heap')) log(
         `heap ${sizeBytes / MiB} MiB × ${plan.heapReaders} readers, round ${round + 1}: ` +
           order.filter((c) => c !== 'no-sw').map((c) => `${c} ${describe(scaled(heapResult.peakAboveIdle[c], 1 / MiB), 'MiB')}`).join(', '),
       );
     }
-    sequential.push(...sampled(sequentialRounds, sizeBytes, CONTENDERS));
+    if (only.has('sequential')) sequential.push(...sampled(sequentialRounds, sizeBytes, CONTENDERS));
+    if (!only.has('heap')) continue;
     for (const figure of sampled(heapRounds.map((round) => round.peakAboveIdle), sizeBytes, CONTENDERS.filter((c) => c !== 'no-sw'))) {
       const idles = heapRounds.map((round) => round.idle[figure.contender]).filter((value): value is number => typeof value === 'number');
       heap.push({ contender: figure.contender, sizeBytes, readers: plan.heapReaders, idleBytes: median(idles), samples: figure.samples, median: figure.median, ...(figure.error && { error: figure.error }) });
@@ -133,24 +153,20 @@ async function measureAll(plan: BenchPlan, browser: Browser, sites: Sites, profi
   const downloads: DownloadRound[] = [];
   for (let round = 0; round < plan.rounds; round++) {
     const order = rotated(round);
-    const ttfb = await ttfbRound(sites, order, plan.ttfbSizeBytes, plan.ttfbReads, 1000 + round);
+    const ttfb = only.has('ttfb') ? await ttfbRound(sites, order, plan.ttfbSizeBytes, plan.ttfbReads, 1000 + round) : {};
     ttfbRounds.push(ttfb);
-    log(`ttfb round ${round + 1}: ${order.map((c) => { const v = ttfb[c]; return `${c} p50 ${Array.isArray(v) ? quantile(v, 0.5)!.toFixed(1) + ' ms' : v?.error}`; }).join(', ')}`);
-    const seeks = await seekRound(sites, order, plan.seeks, 2000 + round, round);
+    if (only.has('ttfb')) log(`ttfb round ${round + 1}: ${order.map((c) => { const v = ttfb[c]; return `${c} p50 ${Array.isArray(v) ? quantile(v, 0.5)!.toFixed(1) + ' ms' : v?.error}`; }).join(', ')}`);
+    const seeks = only.has('seek') ? await seekRound(sites, order, plan.seeks, 2000 + round, round) : {};
     seekRounds.push(seeks);
-    log(`seek round ${round + 1}: ${order.map((c) => { const v = seeks[c]; return `${c} p50 ${Array.isArray(v) ? quantile(v, 0.5)!.toFixed(1) + ' ms' : v?.error}`; }).join(', ')}`);
-    const originBytes = await originBytesRound(sites, order, plan.originSizeBytes, plan.originReaders);
+    if (only.has('seek')) log(`seek round ${round + 1}: ${order.map((c) => { const v = seeks[c]; return `${c} p50 ${Array.isArray(v) ? quantile(v, 0.5)!.toFixed(1) + ' ms' : v?.error}`; }).join(', ')}`);
+    const originBytes = only.has('origin') ? await originBytesRound(sites, order, plan.originSizeBytes, plan.originReaders) : {};
     originRounds.push(originBytes);
-    log(`origin bytes, ${plan.originReaders} cold readers: ${order.filter((c) => c !== 'ours-warm').map((c) => `${c} ${describe(scaled(originBytes[c], 1 / plan.originSizeBytes), '×', 3)}`).join(', ')}`);
+    if (only.has('origin')) log(`origin bytes, ${plan.originReaders} cold readers: ${order.filter((c) => c !== 'ours-warm').map((c) => `${c} ${describe(scaled(originBytes[c], 1 / plan.originSizeBytes), '×', 3)}`).join(', ')}`);
+    if (!only.has('download')) continue;
     const download = await downloadRound(sites, plan.downloadSizeBytes);
     downloads.push(download);
     log(`download ${plan.downloadSizeBytes / MiB} MiB: ${download.downloadMs.toFixed(0)} ms; plain fetch ${download.plainFetchMs.toFixed(0)} ms; fetch through our worker ${download.fetchThroughWorkerMs.toFixed(0)} ms`);
   }
-
-  const disks: DiskRound[] = [];
-  const diskSize = plan.sizesBytes[plan.sizesBytes.length - 1]!;
-  disks.push(await diskRound(sites, diskSize, profileDir));
-  log(`disk for ${diskSize / MiB} MiB: ours ${(disks[0]!.oursDiskBytes / MiB).toFixed(1)} MiB, workbox ${(disks[0]!.workboxDiskBytes / MiB).toFixed(1)} MiB`);
 
   const ttfb: TtfbFigure[] = CONTENDERS.map((contender) => {
     const { samples, error } = samplesOf(ttfbRounds, contender);
@@ -224,7 +240,7 @@ async function main(): Promise<void> {
     for (const name of Object.keys(siteRoots) as SiteName[]) sites[name] = await Site.open(name, siteRoots[name], context);
     log(`Chromium ${browser.version()}, profile on disk, sites: ${Object.values(sites).map((site) => `${site.name} ${site.origin.url}`).join(', ')}`);
 
-    const measured = await measureAll(plan, browser, sites, profileDir);
+    const measured = await measureAll(plan, options.only, browser, sites, profileDir);
     const finishedAt = new Date();
     const cpu = cpus()[0];
     const partial = {
