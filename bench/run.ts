@@ -78,8 +78,10 @@ function rotated(round: number): ContenderId[] {
   return [...CONTENDERS.slice(shift), ...CONTENDERS.slice(0, shift)];
 }
 
+const started = Date.now();
+
 function log(line: string): void {
-  console.log(`[bench] ${line}`);
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 }
 
 function describe(value: number | { error: string } | undefined, unit: string, digits = 1): string {
