@@ -30,3 +30,18 @@ export async function storageFolderBytes(profileDir: string, folderName: 'Indexe
   await walk(profileDir);
   return total;
 }
+
+/**
+ * The folders' size once it stops changing (the same for a second, at most `timeoutMs`): the
+ * browser may still be writing a stored body out when the API call that stored it has resolved.
+ */
+export async function settledStorageFolderBytes(profileDir: string, folderName: 'IndexedDB' | 'CacheStorage', timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await storageFolderBytes(profileDir, folderName);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = await storageFolderBytes(profileDir, folderName);
+    if (now === last || Date.now() > deadline) return now;
+    last = now;
+  }
+}

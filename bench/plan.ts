@@ -23,7 +23,13 @@ export interface BenchPlan {
   downloadSizeBytes: number;
 }
 
-export function benchPlan(mode: BenchMode): BenchPlan {
+/** The plan of `mode`, with `sizesBytes` instead of its own file sizes when given. */
+export function benchPlan(mode: BenchMode, sizesBytes?: number[]): BenchPlan {
+  const plan = modePlan(mode);
+  return sizesBytes ? { ...plan, sizesBytes } : plan;
+}
+
+function modePlan(mode: BenchMode): BenchPlan {
   if (mode === 'quick') {
     return {
       mode,
@@ -43,8 +49,8 @@ export function benchPlan(mode: BenchMode): BenchPlan {
     mode,
     sizesBytes: [64 * MiB, 256 * MiB, 1024 * MiB],
     rounds: 3,
-    // A cold gibibyte through a worker takes minutes: one round of it, three of the others.
-    roundsFor: (sizeBytes) => (sizeBytes >= 1024 * MiB ? 1 : 3),
+    // A cold gibibyte through a worker takes minutes: fewer rounds of the large files.
+    roundsFor: (sizeBytes) => (sizeBytes >= 1024 * MiB ? 1 : sizeBytes >= 256 * MiB ? 2 : 3),
     heapReaders: 4,
     ttfbReads: 200,
     ttfbSizeBytes: 256 * MiB,

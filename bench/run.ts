@@ -53,10 +53,12 @@ interface Options {
   outDir: string | undefined;
   /** Figures to measure (all by default): `--only ttfb,heap` for a short look at a change. */
   only: ReadonlySet<Figure>;
+  /** File sizes in MiB instead of the mode's (`--sizes 1024`), for a look at one size. */
+  sizesMiB: number[] | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { mode: 'full', outDir: undefined, only: new Set(FIGURES) };
+  const options: Options = { mode: 'full', outDir: undefined, only: new Set(FIGURES), sizesMiB: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.mode = 'quick';
@@ -66,9 +68,13 @@ function parseOptions(argv: string[]): Options {
       const unknown = figures.filter((figure) => !(FIGURES as readonly string[]).includes(figure));
       if (unknown.length > 0) throw new Error(`--only: unknown figure ${unknown.join(', ')}; known: ${FIGURES.join(', ')}`);
       options.only = new Set(figures as Figure[]);
-    } else throw new Error(`unknown option ${arg}: use --quick, --out <dir> and --only <${FIGURES.join(',')}>`);
+    } else if (arg === '--sizes') {
+      options.sizesMiB = (argv[++i] ?? '').split(',').map(Number);
+      if (!options.sizesMiB.every((size) => Number.isInteger(size) && size >= 2)) throw new Error('--sizes: whole MiB ≥ 2, comma-separated');
+    } else throw new Error(`unknown option ${arg}: use --quick, --out <dir>, --only <${FIGURES.join(',')}> and --sizes <MiB,...>`);
   }
-  if (options.only.size < FIGURES.length && !options.outDir) throw new Error('--only needs --out <dir>: a partial run must not replace the full results');
+  const partial = options.only.size < FIGURES.length || options.sizesMiB !== undefined;
+  if (partial && !options.outDir) throw new Error('--only and --sizes need --out <dir>: a partial run must not replace the full results');
   return options;
 }
 
@@ -220,7 +226,7 @@ function scaled(value: number | { error: string } | undefined, factor: number): 
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const plan = benchPlan(options.mode);
+  const plan = benchPlan(options.mode, options.sizesMiB?.map((size) => size * MiB));
   const startedAt = new Date();
   log(`${plan.mode} run: building the contenders' sites`);
   const siteRoots = await buildContenderSites(root);
