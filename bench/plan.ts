@@ -21,6 +21,8 @@ export interface BenchPlan {
   originReaders: number;
   originSizeBytes: number;
   downloadSizeBytes: number;
+  /** The file whose storage on disk is measured (the ratio does not depend on the size). */
+  diskSizeBytes: number;
 }
 
 /** The plan of `mode`, with `sizesBytes` instead of its own file sizes when given. */
@@ -43,14 +45,15 @@ function modePlan(mode: BenchMode): BenchPlan {
       originReaders: 8,
       originSizeBytes: 16 * MiB,
       downloadSizeBytes: 16 * MiB,
+      diskSizeBytes: 64 * MiB,
     };
   }
   return {
     mode,
     sizesBytes: [64 * MiB, 256 * MiB, 1024 * MiB],
     rounds: 3,
-    // A cold gibibyte through a worker takes minutes: fewer rounds of the large files.
-    roundsFor: (sizeBytes) => (sizeBytes >= 1024 * MiB ? 1 : sizeBytes >= 256 * MiB ? 2 : 3),
+    // A cold gibibyte through a worker takes minutes: one round of each large file.
+    roundsFor: (sizeBytes) => (sizeBytes >= 256 * MiB ? 1 : 3),
     heapReaders: 4,
     ttfbReads: 200,
     ttfbSizeBytes: 256 * MiB,
@@ -58,5 +61,6 @@ function modePlan(mode: BenchMode): BenchPlan {
     originReaders: 8,
     originSizeBytes: 64 * MiB,
     downloadSizeBytes: 64 * MiB,
+    diskSizeBytes: 256 * MiB,
   };
 }

@@ -124,7 +124,7 @@ async function measureAll(plan: BenchPlan, only: ReadonlySet<Figure>, browser: B
   // First, on a profile that has stored nothing yet: the browser deletes the files of removed
   // records lazily, so a later after-minus-before would net out earlier files' deletion.
   const disks: DiskRound[] = [];
-  const diskSize = plan.sizesBytes[plan.sizesBytes.length - 1]!;
+  const diskSize = plan.diskSizeBytes;
   if (only.has('disk')) disks.push(await diskRound(sites, diskSize, profileDir));
   if (disks[0]) log(`disk for ${diskSize / MiB} MiB: ours ${(disks[0]!.oursDiskBytes / MiB).toFixed(1)} MiB, workbox ${(disks[0]!.workboxDiskBytes / MiB).toFixed(1)} MiB`);
 
