@@ -191,7 +191,11 @@ export class SegmentStore {
     const now = Date.now();
     if (now - (this.touchedAt.get(url) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.touchedAt.set(url, now);
-    void this.connection()
+    // A task later, so that the read which prompted the touch opens its transaction first: a
+    // readwrite transaction on `files` queued ahead of it would make it wait for a get, a put
+    // and a commit.
+    void new Promise((resolve) => setTimeout(resolve, 0))
+      .then(() => this.connection())
       .then(async (db) => {
         const tx = db.transaction('files', 'readwrite');
         const file = await tx.store.get(url);
