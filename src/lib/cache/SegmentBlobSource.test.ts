@@ -21,6 +21,12 @@ describe('SegmentBlobSource', () => {
     expect(new Uint8Array(await blob.arrayBuffer())).toEqual(file.subarray(start, end));
   });
 
+  it('hands out a stored segment itself when the slice is exactly that segment', () => {
+    const source = new SegmentBlobSource(segments, layout);
+    expect(source.slice(8, 16)).toBe(segments.get(1));
+    expect(source.slice(16, 23)).toBe(segments.get(2));
+  });
+
   it('refuses to slice across a segment that is not stored', () => {
     const sparse = new SegmentBlobSource(new Map([[0, segments.get(0)!], [2, segments.get(2)!]]), layout);
     expect(() => sparse.slice(4, 20)).toThrow(RangeError);

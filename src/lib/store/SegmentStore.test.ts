@@ -33,6 +33,18 @@ describe('SegmentStore', () => {
     expect(new Uint8Array(await blobs.get(2)!.arrayBuffer())).toEqual(new Uint8Array(4).fill(2));
   });
 
+  it('returns exactly the asked segments, in runs or apart, in any order', async () => {
+    const store = freshStore();
+    const head: FileHead = { ...v1, sizeBytes: 6 * SEGMENT };
+    await store.saveHead(URL_A, head, SEGMENT);
+    for (const index of [0, 1, 2, 4, 5]) await store.putSegment(URL_A, index, bytes(SEGMENT, index), head);
+    expect([...(await store.getSegments(URL_A, [5, 0, 3, 1], head)).keys()].sort()).toEqual([0, 1, 5]);
+    expect([...(await store.getSegments(URL_A, [4, 2], head)).keys()].sort()).toEqual([2, 4]);
+    const blobs = await store.getSegments(URL_A, [1, 2, 3, 4], head);
+    expect([...blobs.keys()].sort()).toEqual([1, 2, 4]);
+    expect(new Uint8Array(await blobs.get(4)!.arrayBuffer())).toEqual(new Uint8Array(SEGMENT).fill(4));
+  });
+
   it('keeps sorted indices and counts a segment stored twice once', async () => {
     const store = freshStore();
     await store.saveHead(URL_A, v1, SEGMENT);
