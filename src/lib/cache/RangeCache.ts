@@ -1,3 +1,4 @@
+import { adaptiveSettings, adaptToMemory, currentMemoryFacts, type MemoryFacts } from '../adaptToMemory.js';
 import { defaultConfig, type MediaCacheConfig } from '../config.js';
 import { createRangeResponse } from '../range/createRangeResponse.js';
 import { createStreamedRangeResponse } from '../range/createStreamedRangeResponse.js';
@@ -39,6 +40,8 @@ export interface RangeCacheOptions {
    * worker's heap flat; set false where JS code reads the bodies and keeps chunks (tee, clone).
    */
   lendChunks?: boolean;
+  /** What the in-memory sizes adapt to (default: what `navigator` says); explicit `config` wins. */
+  memory?: MemoryFacts;
 }
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
@@ -57,10 +60,15 @@ export class RangeCache {
   readonly fetcher: SegmentFetcher;
   readonly budget: CacheBudget;
   readonly metrics = new CacheMetricsRecorder();
+  private readonly memory: MemoryFacts;
+  private readonly memoryBudgetBytes: number;
   private readonly buffers: SegmentBufferPool;
 
   constructor(options: RangeCacheOptions = {}) {
-    this.config = { ...defaultConfig, ...options.config };
+    this.memory = options.memory ?? currentMemoryFacts();
+    const adapted = adaptToMemory(this.memory, { ...defaultConfig, ...options.config });
+    this.memoryBudgetBytes = adapted.memoryBudgetBytes;
+    this.config = { ...defaultConfig, ...adapted.config, ...options.config };
     // Enough spares for a fetch's kept segments, the one it fills and its scratch, twice over.
     this.buffers = new SegmentBufferPool(this.config.segmentSizeBytes, 2 * (this.config.recentSegmentsKept + 2));
     this.store = options.store ?? new SegmentStore();
@@ -278,7 +286,8 @@ export class RangeCache {
 
   /** Where the bytes handed out came from, and what is in flight. */
   metricsSnapshot(): CacheMetrics {
-    return this.metrics.snapshot(this.fetcher.activeCount);
+    const adaptive = adaptiveSettings(this.memory, this.memoryBudgetBytes, this.config, this.buffers.allocatedCount);
+    return this.metrics.snapshot(this.fetcher.activeCount, adaptive);
   }
 
   /** Deletes a stored file, stopping its fetches first. */
