@@ -249,6 +249,12 @@ async function main(): Promise<void> {
     log(`Chromium ${browser.version()}, profile on disk, sites: ${Object.values(sites).map((site) => `${site.name} ${site.origin.url}`).join(', ')}`);
 
     const measured = await measureAll(plan, options.only, browser, sites, profileDir);
+    // The worker does not calibrate its timeouts (yet): no floor to report.
+    const adaptive = await sites.ours.adaptiveSettings().then(
+      (settings) => ({ ...settings, timeoutFloorBytesPerSecond: null }),
+      () => null,
+    );
+    if (adaptive) log(`our worker's settings: ${JSON.stringify(adaptive)}`);
     const finishedAt = new Date();
     const cpu = cpus()[0];
     const partial = {
@@ -266,6 +272,7 @@ async function main(): Promise<void> {
         chromium: browser.version(),
       },
       ...measured,
+      adaptive,
       targets: [],
     };
     const results: BenchResults = { ...partial, targets: evaluateTargets(partial) };

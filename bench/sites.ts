@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { startOrigin, type OriginStats, type RunningOrigin } from '../e2e/origin/server';
 import { ServiceWorkerHeap } from '../e2e/serviceWorkerHeap';
 import { workerResult, type StoredFileInfo } from '../e2e/workerClient';
+import type { AdaptiveSettings, CacheMetrics } from '../src/lib/messages';
 import { BENCH_PAGE, type SiteName } from './buildContenders';
 import { openBenchPage } from './pageOps';
 
@@ -71,6 +72,11 @@ export class Site {
       if (Date.now() > deadline) throw new Error(`${url}: ${file?.storedBytes ?? 0} of ${file?.sizeBytes ?? '?'} bytes stored after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /** What our worker decided for this machine: the `adaptive` part of its metrics reply. */
+  async adaptiveSettings(): Promise<AdaptiveSettings> {
+    return (await workerResult<CacheMetrics>(this.page, { type: 'metrics' })).adaptive;
   }
 
   async remove(url: string): Promise<void> {

@@ -67,6 +67,24 @@ export interface CacheMetrics {
   hitRatio: number;
   activeStreams: number;
   activeFetches: number;
+  /** The in-memory sizes the worker chose for this device (see `adaptToMemory`). */
+  adaptive: AdaptiveSettings;
+}
+
+/** What the worker decided from the device's memory: the cold path's in-memory sizes. */
+export interface AdaptiveSettings {
+  /** `navigator.deviceMemory` in the worker, GiB; null where the browser does not say. */
+  deviceMemoryGiB: number | null;
+  /** The share of that memory the cold path's in-flight bytes may take; the sizes follow from it. */
+  memoryBudgetBytes: number;
+  /** The stored segment size: fixed, never adapted (the storage format). */
+  segmentSizeBytes: number;
+  fetchWindowBytes: number;
+  maxFetchWindowBytes: number;
+  readAheadBytes: number;
+  recentSegmentsKept: number;
+  /** Segment buffers allocated since the worker started: flat while streaming means they are reused. */
+  pooledBuffersAllocated: number;
 }
 
 export type WorkerRequest =

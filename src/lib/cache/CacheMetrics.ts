@@ -1,4 +1,4 @@
-import type { CacheMetrics } from '../messages.js';
+import type { AdaptiveSettings, CacheMetrics } from '../messages.js';
 
 /** Counters of where the bytes the cache hands out come from, and of what is in flight. */
 export class CacheMetricsRecorder {
@@ -6,7 +6,7 @@ export class CacheMetricsRecorder {
   bytesFromNetwork = 0;
   activeStreams = 0;
 
-  snapshot(activeFetches: number): CacheMetrics {
+  snapshot(activeFetches: number, adaptive: AdaptiveSettings): CacheMetrics {
     const total = this.bytesFromCache + this.bytesFromNetwork;
     return {
       bytesFromCache: this.bytesFromCache,
@@ -14,6 +14,7 @@ export class CacheMetricsRecorder {
       hitRatio: total === 0 ? 0 : this.bytesFromCache / total,
       activeStreams: this.activeStreams,
       activeFetches,
+      adaptive,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { adaptiveSettings, adaptToMemory, currentMemoryFacts, type MemoryFacts } from '../adaptToMemory.js';
 import { defaultConfig, type MediaCacheConfig } from '../config.js';
 import { createRangeResponse } from '../range/createRangeResponse.js';
 import { createStreamedRangeResponse } from '../range/createStreamedRangeResponse.js';
@@ -20,6 +21,7 @@ import { createSegmentedStream } from '../stream/createSegmentedStream.js';
 import { passThrough } from './passThrough.js';
 import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
 import { SegmentBlobSource } from './SegmentBlobSource.js';
+import { SegmentBufferPool } from './SegmentBufferPool.js';
 import type { SegmentFetch } from './SegmentFetch.js';
 import { SegmentFetcher } from './SegmentFetcher.js';
 import { StitchedSource } from './StitchedSource.js';
@@ -31,6 +33,15 @@ export interface RangeCacheOptions {
   cacheBudgetFraction?: number;
   /** A fixed cap on the bytes of files only streamed (default: none, the fraction alone). */
   cacheBudgetBytes?: number;
+  /**
+   * Whether the chunks of a streamed answer are lent (default true): views of pooled buffers that
+   * are used again once the body's reader asks for the next chunk. Right for an answer given to
+   * `respondWith` (the browser copies each chunk before it reads the next) and what keeps the
+   * worker's heap flat; set false where JS code reads the bodies and keeps chunks (tee, clone).
+   */
+  lendChunks?: boolean;
+  /** What the in-memory sizes adapt to (default: what `navigator` says); explicit `config` wins. */
+  memory?: MemoryFacts;
 }
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
@@ -49,9 +60,17 @@ export class RangeCache {
   readonly fetcher: SegmentFetcher;
   readonly budget: CacheBudget;
   readonly metrics = new CacheMetricsRecorder();
+  private readonly memory: MemoryFacts;
+  private readonly memoryBudgetBytes: number;
+  private readonly buffers: SegmentBufferPool;
 
   constructor(options: RangeCacheOptions = {}) {
-    this.config = { ...defaultConfig, ...options.config };
+    this.memory = options.memory ?? currentMemoryFacts();
+    const adapted = adaptToMemory(this.memory, { ...defaultConfig, ...options.config });
+    this.memoryBudgetBytes = adapted.memoryBudgetBytes;
+    this.config = { ...defaultConfig, ...adapted.config, ...options.config };
+    // Enough spares for a fetch's kept segments, the one it fills and its scratch, twice over.
+    this.buffers = new SegmentBufferPool(this.config.segmentSizeBytes, 2 * (this.config.recentSegmentsKept + 2));
     this.store = options.store ?? new SegmentStore();
     this.downloads = new DownloadStore(this.store.database);
     this.budget = new CacheBudget(this.store, this.downloads, {
@@ -63,6 +82,8 @@ export class RangeCache {
       store: this.store,
       storeSegment: (url, index, blob, head) => this.budget.storeSegment(url, index, blob, head),
       metrics: this.metrics,
+      buffers: this.buffers,
+      reuseLentBuffers: options.lendChunks ?? true,
     });
     this.budget.enforceOnChange();
   }
@@ -265,7 +286,8 @@ export class RangeCache {
 
   /** Where the bytes handed out came from, and what is in flight. */
   metricsSnapshot(): CacheMetrics {
-    return this.metrics.snapshot(this.fetcher.activeCount);
+    const adaptive = adaptiveSettings(this.memory, this.memoryBudgetBytes, this.config, this.buffers.allocatedCount);
+    return this.metrics.snapshot(this.fetcher.activeCount, adaptive);
   }
 
   /** Deletes a stored file, stopping its fetches first. */

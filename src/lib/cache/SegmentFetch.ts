@@ -6,8 +6,10 @@ import { segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segm
 import { ifRangeValue } from '../store/validators.js';
 import type { Validator } from '../store/schema.js';
 import { raceWithTimeout, TimeoutError } from '../stream/adaptiveTimeout.js';
+import { ScratchReader } from '../stream/ScratchReader.js';
 import { StallDetector } from '../stream/StallDetector.js';
 import type { CacheMetricsRecorder } from './CacheMetrics.js';
+import type { SegmentBuffer, SegmentBufferPool } from './SegmentBufferPool.js';
 import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
 
 export interface SegmentFetchOptions {
@@ -26,6 +28,10 @@ export interface SegmentFetchOptions {
   config: MediaCacheConfig;
   store: SegmentStore;
   metrics: CacheMetricsRecorder;
+  /** Where segment buffers come from and go back to once nobody holds them. */
+  buffers: SegmentBufferPool;
+  /** Whether a buffer lent to a reader may be used again once the reader asks for more (see FetchPiece). */
+  reuseLentBuffers: boolean;
   /** Stores one complete segment; resolves false when it was not stored. */
   storeSegment: (url: string, index: number, blob: Blob, head: FileHead) => Promise<boolean>;
   onSettled: (fetch: SegmentFetch) => void;
@@ -36,7 +42,12 @@ export interface FetchCursor {
   position: number;
 }
 
-/** What a reader gets at its position: bytes, or a pointer elsewhere. */
+/**
+ * What a reader gets at its position: bytes, or a pointer elsewhere. `bytes` is a view of a
+ * pooled buffer lent to the cursor until its next `read` or its `detach`: a reader hands it on
+ * (a response body's consumer copies each chunk before it asks for the next) and keeps no
+ * reference past that.
+ */
 export type FetchPiece =
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'blob'; blob: Blob }
@@ -46,9 +57,9 @@ export type FetchPiece =
   | { kind: 'beyond' };
 
 /**
- * One upstream request, shared by every reader that needs its bytes (single flight). It cuts the
- * body into aligned segments as it arrives and stores each one as soon as it is complete, while
- * readers take the same bytes as views of the arriving chunks. It reads upstream only while a
+ * One upstream request, shared by every reader that needs its bytes (single flight). It copies the
+ * body into pooled segment buffers as it arrives and stores each segment as soon as it is complete,
+ * while readers take the same bytes as views of those buffers. It reads upstream only while a
  * reader is within `readAheadBytes` of its edge, so a paused reader pauses it (and is never taken
  * for a stalled origin), and it cancels the upstream request when its last reader leaves.
  */
@@ -60,16 +71,18 @@ export class SegmentFetch {
   private end: number;
   private layout: SegmentLayout | undefined;
   private fileHead: FileHead | undefined;
-  /** Views of the bytes of the segment being filled, which starts at `partsStart`. */
-  private parts: Uint8Array[] = [];
+  /** The buffer of the segment being filled, which starts at `partsStart` (none before its first byte). */
+  private filling: SegmentBuffer | undefined;
   private partsStart: number;
-  /** The most recent completed segments, stored or not. */
+  /** The most recent completed segments, in memory: readers a little behind the edge get views of them. */
+  private readonly recent = new Map<number, { buffer: SegmentBuffer; length: number }>();
+  /** Completed segments whose storage write has not finished, as the Blobs being written. */
   private readonly completed = new Map<number, Blob>();
   private readonly cursors = new Set<FetchCursor>();
+  /** The hold on a buffer each cursor was lent bytes of by its last `read`. */
+  private readonly lent = new Map<FetchCursor, () => void>();
   private readonly controller = new AbortController();
   private pendingStores = 0;
-  /** Segments whose storage write has not finished: kept in `completed` until it has. */
-  private readonly storingIndices = new Set<number>();
   private failure: MediaCacheError | undefined;
   private finished = false;
   private wake: (() => void) | undefined;
@@ -126,7 +139,9 @@ export class SegmentFetch {
     if (this.failure) return false;
     if (offset < this.options.startOffset || offset >= this.end) return false;
     if (offset >= this.partsStart) return !this.finished;
-    return this.layout !== undefined && this.completed.has(segmentIndexFor(offset, this.layout.segmentSizeBytes));
+    if (!this.layout) return false;
+    const index = segmentIndexFor(offset, this.layout.segmentSizeBytes);
+    return this.recent.has(index) || this.completed.has(index);
   }
 
   attach(position: number): FetchCursor {
@@ -138,9 +153,11 @@ export class SegmentFetch {
 
   /** Removes a reader; the last one leaving stops the upstream transfer at once. */
   detach(cursor: FetchCursor): void {
+    this.returnLent(cursor);
     this.cursors.delete(cursor);
     if (this.cursors.size === 0 && !this.finished) this.abort();
     else this.nudge();
+    this.dropBuffersWhenDone();
   }
 
   /** Tells the fetch a reader moved on, which may let it read further upstream. */
@@ -152,6 +169,8 @@ export class SegmentFetch {
 
   /** The bytes at the cursor's position, at most `maxBytes`, waiting for them to arrive. */
   async read(cursor: FetchCursor, maxBytes: number): Promise<FetchPiece> {
+    // Asking again means the bytes lent last time were handed on.
+    this.returnLent(cursor);
     for (;;) {
       if (this.failure) throw this.failure;
       const position = cursor.position;
@@ -159,14 +178,17 @@ export class SegmentFetch {
       const layout = this.layout;
       if (layout) {
         const index = segmentIndexFor(position, layout.segmentSizeBytes);
+        const offset = position - segmentStart(index, layout);
+        const recent = this.recent.get(index);
+        if (recent) return this.lend(cursor, recent.buffer, offset, Math.min(recent.length, offset + maxBytes));
         const blob = this.completed.get(index);
-        if (blob) {
-          const offset = position - segmentStart(index, layout);
-          return { kind: 'blob', blob: blob.slice(offset, Math.min(blob.size, offset + maxBytes)) };
-        }
+        if (blob) return { kind: 'blob', blob: blob.slice(offset, Math.min(blob.size, offset + maxBytes)) };
       }
       if (position < this.partsStart) return { kind: 'passed' };
-      if (position < this.edge) return { kind: 'bytes', bytes: this.viewAt(position, maxBytes) };
+      if (position < this.edge) {
+        const offset = position - this.partsStart;
+        return this.lend(cursor, this.filling!, offset, Math.min(this.edge - this.partsStart, offset + maxBytes));
+      }
       if (this.finished) return { kind: 'beyond' };
       const progress = this.progress.promise;
       this.nudge();
@@ -174,13 +196,17 @@ export class SegmentFetch {
     }
   }
 
-  private viewAt(position: number, maxBytes: number): Uint8Array {
-    let offset = position - this.partsStart;
-    for (const part of this.parts) {
-      if (offset < part.byteLength) return part.subarray(offset, Math.min(part.byteLength, offset + maxBytes));
-      offset -= part.byteLength;
-    }
-    throw new Error('unreachable: position inside the filled part of the segment');
+  private lend(cursor: FetchCursor, buffer: SegmentBuffer, begin: number, end: number): FetchPiece {
+    // A hold never returned keeps the buffer from the pool: the garbage collector takes it.
+    const letGo = buffer.hold();
+    if (this.options.reuseLentBuffers) this.lent.set(cursor, letGo);
+    return { kind: 'bytes', bytes: buffer.bytes.subarray(begin, end) };
+  }
+
+  private returnLent(cursor: FetchCursor): void {
+    const letGo = this.lent.get(cursor);
+    this.lent.delete(cursor);
+    letGo?.();
   }
 
   private async start(): Promise<UpstreamHead> {
@@ -231,7 +257,7 @@ export class SegmentFetch {
   storageFailure: MediaCacheError | undefined;
 
   private async pump(): Promise<void> {
-    const reader = this.response!.body!.getReader();
+    const reader = new ScratchReader(this.response!.body!, this.options.buffers);
     this.response = undefined;
     const stall = new StallDetector(this.options.unitBytes, this.options.timeoutFor);
     try {
@@ -240,27 +266,28 @@ export class SegmentFetch {
           throw new MediaCacheError('reader-cancelled', { url: this.url });
         }
         const before = performance.now();
-        let result: ReadableStreamReadResult<Uint8Array>;
+        let chunk: Uint8Array | undefined;
         try {
-          result = await raceWithTimeout(reader.read(), stall.remainingMs(), () => this.controller.abort());
+          chunk = await raceWithTimeout(reader.read(), stall.remainingMs(), () => this.controller.abort());
         } catch (cause) {
           if (cause instanceof TimeoutError) {
             throw new MediaCacheError('upstream-stalled', { url: this.url, timeoutMs: stall.timeoutMs }, { cause });
           }
           throw new MediaCacheError('upstream-failed', { url: this.url }, { cause });
         }
-        if (result.done) {
+        if (chunk === undefined) {
           if (this.edge !== this.end) {
             throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge, expected: this.end });
           }
           break;
         }
-        stall.record(performance.now() - before, result.value.byteLength);
-        this.options.metrics.bytesFromNetwork += result.value.byteLength;
-        this.accept(result.value);
+        stall.record(performance.now() - before, chunk.byteLength);
+        this.options.metrics.bytesFromNetwork += chunk.byteLength;
+        this.accept(chunk);
         await this.limitPendingStores();
       }
       this.finished = true;
+      reader.releaseScratch();
     } catch (error) {
       this.fail(error instanceof MediaCacheError ? error : new MediaCacheError('upstream-failed', { url: this.url }, { cause: error }));
       this.controller.abort();
@@ -291,7 +318,9 @@ export class SegmentFetch {
       const index = segmentIndexFor(this.edge, layout.segmentSizeBytes);
       const boundary = Math.min(segmentStart(index + 1, layout), layout.sizeBytes);
       const piece = rest.subarray(0, boundary - this.edge);
-      this.parts.push(piece);
+      this.filling ??= this.options.buffers.take();
+      // Behind `edge - partsStart` only: the bytes lent to readers are never written over.
+      this.filling.bytes.set(piece, this.edge - this.partsStart);
       this.edge += piece.byteLength;
       rest = rest.subarray(piece.byteLength);
       if (this.edge === boundary) this.completeSegment(index);
@@ -300,16 +329,18 @@ export class SegmentFetch {
   }
 
   private completeSegment(index: number): void {
-    // The Blob constructor is where the bytes leave the JS heap for the browser's blob storage;
-    // the segment's chunk views are dropped right after.
-    const blob = new Blob(this.parts as BlobPart[]);
-    this.parts = [];
+    const buffer = this.filling!;
+    const length = this.edge - this.partsStart;
+    // The Blob constructor copies the bytes out of the JS heap into the browser's blob storage;
+    // the buffer stays for readers just behind the edge until it is trimmed.
+    const blob = new Blob([buffer.bytes.subarray(0, length) as BlobPart]);
+    this.filling = undefined;
     this.partsStart = this.edge;
     // A fetch that began mid-segment (never: starts are aligned) or a 200 body from byte 0
     // always completes whole segments, so `blob` has the segment's full length here.
+    this.recent.set(index, { buffer, length });
     this.completed.set(index, blob);
-    this.storingIndices.add(index);
-    this.trimCompleted();
+    this.trimRecent();
     this.pendingStores += 1;
     const head = this.fileHead!;
     this.storing
@@ -320,25 +351,31 @@ export class SegmentFetch {
       })
       .finally(() => {
         this.pendingStores -= 1;
-        this.storingIndices.delete(index);
-        this.trimCompleted();
+        // Until its write lands, storage cannot give the segment to a slower reader, who would
+        // otherwise fetch it again: the Blob stays readable here until then.
+        this.completed.delete(index);
         this.nudge();
       });
   }
 
   /**
-   * Keeps the few most recent segments for readers just behind the edge, and every segment whose
-   * storage write is still pending: until it lands, storage cannot give it to a slower reader, who
-   * would otherwise fetch it again. Older ones are read from storage.
+   * Keeps the few most recent segments in memory for readers just behind the edge; older ones are
+   * read from their Blob (or storage). A buffer goes back to the pool once no reader holds a view.
    */
-  private trimCompleted(): void {
-    let excess = this.completed.size - this.options.config.recentSegmentsKept;
-    for (const index of [...this.completed.keys()].sort((a, b) => a - b)) {
-      if (excess <= 0) return;
-      if (this.storingIndices.has(index)) continue;
-      this.completed.delete(index);
-      excess -= 1;
+  private trimRecent(keep = this.options.config.recentSegmentsKept): void {
+    if (this.recent.size <= keep) return;
+    for (const index of [...this.recent.keys()].sort((a, b) => a - b).slice(0, this.recent.size - keep)) {
+      this.recent.get(index)!.buffer.letGo();
+      this.recent.delete(index);
     }
+  }
+
+  /** A finished fetch that no reader reads any more lets go of its buffers. */
+  private dropBuffersWhenDone(): void {
+    if (!this.finished || this.cursors.size > 0) return;
+    this.trimRecent(0);
+    this.filling?.letGo();
+    this.filling = undefined;
   }
 
   /** Resolves once every completed segment of this fetch has been stored (or failed to be). */
@@ -369,6 +406,7 @@ export class SegmentFetch {
   private settle(): void {
     this.finished = true;
     this.signalProgress();
+    this.dropBuffersWhenDone();
     // Findable (and its completed segments readable) until its segments are stored.
     void this.storesSettled().then(() => this.options.onSettled(this));
   }

@@ -7,7 +7,7 @@ import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
  * one transfer.
  */
 /** What every fetch shares: the configuration and where segments go. */
-export type SharedFetchOptions = Pick<SegmentFetchOptions, 'config' | 'store' | 'storeSegment' | 'metrics'>;
+export type SharedFetchOptions = Pick<SegmentFetchOptions, 'config' | 'store' | 'storeSegment' | 'metrics' | 'buffers' | 'reuseLentBuffers'>;
 
 export class SegmentFetcher {
   private readonly active = new Map<string, Set<SegmentFetch>>();
@@ -40,6 +40,8 @@ export class SegmentFetcher {
       onSettled: (settled) => {
         registry.delete(settled);
         if (registry.size === 0 && this.active.get(options.url) === registry) this.active.delete(options.url);
+        // Idle: the spare buffers go to the garbage collector rather than stay for the next file.
+        if (this.active.size === 0) this.shared.buffers.trim();
       },
     });
     registry.add(fetch);

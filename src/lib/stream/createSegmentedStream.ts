@@ -2,7 +2,10 @@ import type { StreamPiece } from '../range/createStreamedRangeResponse.js';
 
 /** Where a segmented stream takes the bytes of its ranges from. */
 export interface ByteSource {
-  /** Up to `maxBytes` bytes at `position`; may return fewer, never zero. */
+  /**
+   * Up to `maxBytes` bytes at `position`; may return fewer, never zero. They may be a view of a
+   * buffer the source lends: valid until the next `read` or `release`, and no longer.
+   */
   read(position: number, maxBytes: number): Promise<Uint8Array>;
   /** The stream is finished or its reader went away: let go of upstream resources now. */
   release(): void;
@@ -14,6 +17,13 @@ export interface ByteSource {
  * until the reader asks, so a paused `<video>` (whose buffer is full) holds no bytes here and
  * causes no upstream reads. When the reader cancels (seek, abort, tab closed), the source is
  * released at once, which stops the upstream transfer.
+ *
+ * Each chunk it enqueues may be lent by the source. The stream asks the source for more only when
+ * its reader asks for more (no queue of its own), and a response body's consumer in the browser
+ * asks only once it has copied the last chunk out (Chromium's ReadableStreamBytesConsumer holds one
+ * chunk until the response's data pipe took all of it), so by the next `read` the source may use
+ * the buffer again. Even the end is reported on that next pull, not with the last chunk. A JS
+ * reader of such a body must copy the chunks it keeps.
  */
 export function createSegmentedStream(
   source: ByteSource,
@@ -52,10 +62,6 @@ export function createSegmentedStream(
             position = -1;
           }
           controller.enqueue(bytes);
-          if (pieceIndex >= pieces.length) {
-            finish();
-            controller.close();
-          }
         } catch (error) {
           finish();
           throw error;
