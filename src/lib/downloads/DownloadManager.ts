@@ -252,7 +252,10 @@ export class DownloadManager {
     } catch (error) {
       if (signal.aborted) return;
       const failure = isMediaCacheError(error) ? error : new MediaCacheError('upstream-failed', { url }, { cause: error });
-      await this.setState(url, 'error', failure.code, failure.message).catch(() => undefined);
+      // Storage that is full refuses even this small record (QuotaExceededError): the state is then
+      // kept in memory, so pages still learn that the download stopped (after a restart of the
+      // worker, the download resumes from what is stored and stops again).
+      await this.setState(url, 'error', failure.code, failure.message, { orInMemory: true }).catch(() => undefined);
     }
   }
 
@@ -261,14 +264,20 @@ export class DownloadManager {
     this.tasks.delete(url);
   }
 
-  private async setState(url: string, state: DownloadState, errorCode?: MediaCacheErrorCode, errorMessage?: string): Promise<void> {
+  private async setState(url: string, state: DownloadState, errorCode?: MediaCacheErrorCode, errorMessage?: string, options: { orInMemory?: boolean } = {}): Promise<void> {
     const record = await this.requireRecord(url);
     const { errorCode: _code, errorMessage: _message, ...rest } = record;
-    await this.save({ ...rest, state, ...(errorCode ? { errorCode, errorMessage } : {}), updatedAt: Date.now() });
+    await this.save({ ...rest, state, ...(errorCode ? { errorCode, errorMessage } : {}), updatedAt: Date.now() }, options);
   }
 
-  private async save(record: DownloadRecord): Promise<void> {
-    await this.cache.downloads.put(record);
+  /** Writes the record and tells the pages; `orInMemory`: a record that cannot be written is kept in memory. */
+  private async save(record: DownloadRecord, { orInMemory = false }: { orInMemory?: boolean } = {}): Promise<void> {
+    try {
+      await this.cache.downloads.put(record);
+    } catch (error) {
+      if (!orInMemory) throw error;
+      await this.cache.downloads.keepInMemory(record);
+    }
     this.lastProgressAt.set(record.url, Date.now());
     this.options.announce({ kind: 'media-range-cache/v1', type: 'progress', progress: progressOf(record, await this.cache.store.getFile(record.url)) });
     this.options.announce({ kind: 'media-range-cache/v1', type: 'file-changed', url: record.url });
