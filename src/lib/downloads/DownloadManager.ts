@@ -83,7 +83,10 @@ export class DownloadManager {
 
   async pause(url: string): Promise<DownloadProgress> {
     const { background, ...record } = await this.requireRecord(url);
+    const task = this.tasks.get(url);
     this.stop(url);
+    // Segments already received land before the answer: nothing is stored after `paused`.
+    await task?.done;
     // Paused first: the background fetch's abort event must find the download paused, not running.
     if (record.state !== 'complete') await this.save({ ...record, state: 'paused', updatedAt: Date.now() });
     if (background) await this.options.background?.abort(url);
