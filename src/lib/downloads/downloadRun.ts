@@ -101,14 +101,17 @@ export async function downloadRun(cache: RangeCache, file: FileRecord, first: nu
       const { position, doneAt } = await window.done;
       pipeline.shift();
       window.fetch.detach(window.cursor);
-      // The caller reads the file record next: let the segments this fetch completed land first.
-      await window.fetch.storesSettled();
-      if (window.fetch.storageFailure) throw window.fetch.storageFailure;
       // The window ended short (the upstream stopped, or answered something else): the caller
       // looks at what is stored and decides.
-      if (position < window.fetch.endOffset) break;
-      if (window.own && window.headAt !== undefined) windowBytes = nextWindowBytes(windowBytes, position - window.fetch.startOffset, doneAt - window.headAt, segmentBytes, maxWindowBytes);
-      fill();
+      const short = position < window.fetch.endOffset;
+      if (!short) {
+        if (window.own && window.headAt !== undefined) windowBytes = nextWindowBytes(windowBytes, position - window.fetch.startOffset, doneAt - window.headAt, segmentBytes, maxWindowBytes);
+        // The next window is asked for while this one's segments are stored.
+        fill();
+      }
+      await window.fetch.storesSettled();
+      if (window.fetch.storageFailure) throw window.fetch.storageFailure;
+      if (short) break;
     }
   } finally {
     closed = true;
