@@ -199,6 +199,7 @@ export class RangeCache {
     file: FileRecord | undefined,
     knownValidator: Validator | undefined,
     full: boolean,
+    wholeBody = false,
   ): { fetch: SegmentFetch; hold: Hold } {
     const segmentSizeBytes = this.config.segmentSizeBytes;
     const index = segmentIndexFor(offset, segmentSizeBytes);
@@ -215,6 +216,7 @@ export class RangeCache {
         knownValidator,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
         timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
+        wholeBody,
       });
     return { fetch, hold: new Hold(fetch, fetch.attach(start)) };
   }
@@ -268,7 +270,8 @@ export class RangeCache {
   async head(url: string): Promise<{ head: FileHead; release: () => void }> {
     const file = await this.store.getFile(url);
     if (file) return { head: file, release: () => undefined };
-    const probe = this.probe(url, 0, undefined, this.fetcher.knownHead(url)?.validator, false);
+    // The first window of a download: taken whole, so it arrives while the download is set up.
+    const probe = this.probe(url, 0, undefined, this.fetcher.knownHead(url)?.validator, false, true);
     const release = (): void => probe.hold.release();
     try {
       const upstream = await probe.fetch.head;

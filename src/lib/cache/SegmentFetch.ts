@@ -25,6 +25,13 @@ export interface SegmentFetchOptions {
   /** Write unit and timeout rule for stall detection (range or full-content writes). */
   unitBytes: number;
   timeoutFor: (bytes: number) => number;
+  /**
+   * Takes the body as one Blob (`Response.blob()`) instead of reading its stream: the browser
+   * moves the bytes into blob storage itself, and none pass through the worker's thread. Readers
+   * get the window's segments once all of it has arrived. For downloads, which want throughput
+   * and read none of the bytes.
+   */
+  wholeBody?: boolean;
   config: MediaCacheConfig;
   store: SegmentStore;
   metrics: CacheMetricsRecorder;
@@ -95,7 +102,12 @@ export class SegmentFetch {
     this.end = options.endOffset;
     this.head = this.start();
     void this.head.then(
-      (head) => (head.kind === 'body' ? this.pump() : this.settle()),
+      (head) => {
+        if (head.kind !== 'body') return this.settle();
+        // A whole body only as large as asked for: a changed resource comes back whole (200), and
+        // is then read as a stream, a segment at a time.
+        return options.wholeBody && head.endOffset - head.startOffset <= options.endOffset - options.startOffset ? this.pumpWhole() : this.pump();
+      },
       () => this.settle(),
     );
   }
@@ -190,6 +202,28 @@ export class SegmentFetch {
         return this.lend(cursor, this.filling!, offset, Math.min(this.edge - this.partsStart, offset + maxBytes));
       }
       if (this.finished) return { kind: 'beyond' };
+      const progress = this.progress.promise;
+      this.nudge();
+      await progress;
+    }
+  }
+
+  /**
+   * For a reader that needs no bytes (a download: the fetch stores them): moves the cursor to the
+   * fetch's edge once bytes past its position have arrived, waiting for them. Resolves false when
+   * the fetch brings nothing more at the cursor's position. Unlike `read`, it makes no view or
+   * Blob slice (a slice of a just-built Blob costs milliseconds in a worker).
+   */
+  async skip(cursor: FetchCursor): Promise<boolean> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const position = cursor.position;
+      if (position >= this.end || position < this.options.startOffset) return false;
+      if (position < this.edge) {
+        cursor.position = this.edge;
+        return true;
+      }
+      if (this.finished) return false;
       const progress = this.progress.promise;
       this.nudge();
       await progress;
@@ -328,17 +362,65 @@ export class SegmentFetch {
     this.signalProgress();
   }
 
-  private completeSegment(index: number): void {
-    const buffer = this.filling!;
-    const length = this.edge - this.partsStart;
-    // The Blob constructor copies the bytes out of the JS heap into the browser's blob storage;
-    // the buffer stays for readers just behind the edge until it is trimmed.
-    const blob = new Blob([buffer.bytes.subarray(0, length) as BlobPart]);
-    this.filling = undefined;
+  /**
+   * The body as one Blob, cut into segments (Blob slices: no bytes are copied), each stored as
+   * `pump` stores them. Nothing reaches readers or storage unless the whole window arrived.
+   */
+  private async pumpWhole(): Promise<void> {
+    const response = this.response!;
+    this.response = undefined;
+    const expected = this.end - this.edge;
+    try {
+      let body: Blob;
+      try {
+        body = await raceWithTimeout(response.blob(), this.options.timeoutFor(expected), () => this.controller.abort());
+      } catch (cause) {
+        if (this.failure) throw this.failure;
+        const code = cause instanceof TimeoutError ? 'upstream-stalled' : 'upstream-failed';
+        throw new MediaCacheError(code, { url: this.url }, { cause });
+      }
+      if (body.size !== expected) {
+        throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge + body.size, expected: this.end });
+      }
+      this.options.metrics.bytesFromNetwork += body.size;
+      const layout = this.layout!;
+      const bodyStart = this.edge;
+      for (;;) {
+        const index = segmentIndexFor(this.edge, layout.segmentSizeBytes);
+        const boundary = Math.min(segmentStart(index + 1, layout), layout.sizeBytes);
+        // Windows end on segment boundaries; a part of a segment would not be stored anyway.
+        if (boundary > this.end || this.edge === this.end) break;
+        const blob = body.slice(this.edge - bodyStart, boundary - bodyStart);
+        this.edge = boundary;
+        this.completeSegment(index, blob);
+      }
+      this.signalProgress();
+      this.finished = true;
+    } catch (error) {
+      this.fail(error instanceof MediaCacheError ? error : new MediaCacheError('upstream-failed', { url: this.url }, { cause: error }));
+      this.controller.abort();
+    } finally {
+      this.settle();
+    }
+  }
+
+  /** Hands on a completed segment: kept for readers and stored. `built` when the body came whole (pumpWhole). */
+  private completeSegment(index: number, built?: Blob): void {
+    let blob: Blob;
+    if (built) {
+      blob = built;
+    } else {
+      const buffer = this.filling!;
+      const length = this.edge - this.partsStart;
+      // The Blob constructor copies the bytes out of the JS heap into the browser's blob storage;
+      // the buffer stays for readers just behind the edge until it is trimmed.
+      blob = new Blob([buffer.bytes.subarray(0, length) as BlobPart]);
+      this.filling = undefined;
+      this.recent.set(index, { buffer, length });
+    }
     this.partsStart = this.edge;
     // A fetch that began mid-segment (never: starts are aligned) or a 200 body from byte 0
     // always completes whole segments, so `blob` has the segment's full length here.
-    this.recent.set(index, { buffer, length });
     this.completed.set(index, blob);
     this.trimRecent();
     this.pendingStores += 1;

@@ -60,30 +60,43 @@ export class DownloadManager {
     if (existing?.state === 'complete' || (existing && this.tasks.has(url))) return this.progress(url);
     // A background fetch running for it (or ended, its event pending) brings the bytes itself.
     if (existing && (this.settling.has(url) || (await this.background?.exists(url)))) return this.progress(url);
+    // Each of these waits for the browser: asked at once rather than one after the other.
+    const estimate = this.cache.budget.estimate();
     const probe = await this.cache.head(url);
+    let queued: Promise<void>;
     try {
       const file = await this.cache.store.getFile(url);
       const neededBytes = probe.head.sizeBytes - (file?.storedBytes ?? 0);
-      const { usageBytes, quotaBytes } = await this.cache.budget.estimate();
+      const { usageBytes, quotaBytes } = await estimate;
       const evictable = (await this.cache.budget.evictable(url)).reduce((sum, item) => sum + item.storedBytes, 0);
       if (quotaBytes > 0 && neededBytes > quotaBytes - usageBytes + evictable) {
         throw new MediaCacheError('insufficient-quota', { url, neededBytes, availableBytes: quotaBytes - usageBytes + evictable });
       }
       const now = Date.now();
       const sha = sha256 ?? existing?.sha256;
-      await this.save({ url, state: 'queued', ...(sha ? { sha256: sha } : {}), requestedAt: existing?.requestedAt ?? now, updatedAt: now });
+      queued = this.save({ url, state: 'queued', ...(sha ? { sha256: sha } : {}), requestedAt: existing?.requestedAt ?? now, updatedAt: now });
     } catch (error) {
       probe.release();
       throw error;
     }
-    // The probe's first window is held open until the download's own reader has joined it.
-    this.run(url, probe.release);
+    // The probe's first window is held open until the download's own reader has joined it. The
+    // download starts while its record is written (it writes its state only after that).
+    this.run(url, probe.release, queued);
+    try {
+      await queued;
+    } catch (error) {
+      this.stop(url);
+      throw error;
+    }
     return this.progress(url);
   }
 
   async pause(url: string): Promise<DownloadProgress> {
     const { background, ...record } = await this.requireRecord(url);
+    const task = this.tasks.get(url);
     this.stop(url);
+    // Segments already received land before the answer: nothing is stored after `paused`.
+    await task?.done;
     // Paused first: the background fetch's abort event must find the download paused, not running.
     if (record.state !== 'complete') await this.save({ ...record, state: 'paused', updatedAt: Date.now() });
     if (background) await this.options.background?.abort(url);
@@ -194,13 +207,14 @@ export class DownloadManager {
     return progressOf(record, file);
   }
 
-  private run(url: string, afterJoin: () => void = () => undefined): void {
+  /** Starts the download task of `url`; `recorded` resolves once its record is written. */
+  private run(url: string, afterJoin: () => void = () => undefined, recorded: Promise<void> = Promise.resolve()): void {
     if (this.tasks.has(url)) {
       afterJoin();
       return;
     }
     const controller = new AbortController();
-    const done = this.execute(url, controller.signal, afterJoin).finally(() => {
+    const done = this.execute(url, controller.signal, afterJoin, recorded).finally(() => {
       afterJoin();
       if (this.tasks.get(url)?.controller === controller) this.tasks.delete(url);
     });
@@ -217,21 +231,24 @@ export class DownloadManager {
    * worker that replaces this one while it downloads (an update activates at once) waits until this
    * one stops or is terminated, instead of fetching the same bytes beside it.
    */
-  private async execute(url: string, signal: AbortSignal, afterJoin: () => void): Promise<void> {
+  private async execute(url: string, signal: AbortSignal, afterJoin: () => void, recorded: Promise<void>): Promise<void> {
     const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
-    if (!locks) return this.executeHoldingLock(url, signal, afterJoin);
+    if (!locks) return this.executeHoldingLock(url, signal, afterJoin, recorded);
     try {
-      await locks.request(`media-range-cache download ${url}`, { signal }, () => this.executeHoldingLock(url, signal, afterJoin));
+      await locks.request(`media-range-cache download ${url}`, { signal }, () => this.executeHoldingLock(url, signal, afterJoin, recorded));
     } catch (error) {
       // Aborted while waiting for the lock: paused, removed or handed off meanwhile.
       if (!signal.aborted) throw error;
     }
   }
 
-  private async executeHoldingLock(url: string, signal: AbortSignal, afterJoin: () => void): Promise<void> {
+  private async executeHoldingLock(url: string, signal: AbortSignal, afterJoin: () => void, recorded: Promise<void>): Promise<void> {
     if (signal.aborted) return;
+    // Written while the first windows arrive; every later state waits for it, so pages see the
+    // states in order.
+    const downloading = recorded.then(() => this.setState(url, 'downloading'));
+    downloading.catch(() => undefined);
     try {
-      await this.setState(url, 'downloading');
       for (let attempt = 0; !signal.aborted; attempt += 1) {
         const file = await this.cache.store.getFile(url);
         if (!file) throw new MediaCacheError('storage-failed', { url, reason: 'the file record is gone' });
@@ -245,14 +262,19 @@ export class DownloadManager {
           throw new MediaCacheError('storage-failed', { url, segment: missing });
         }
       }
+      await downloading;
       if (signal.aborted) return;
       const record = await this.requireRecord(url);
       await verifyDownload(this.cache, url, record.sha256);
       await this.setState(url, 'complete');
     } catch (error) {
+      await downloading.catch(() => undefined);
       if (signal.aborted) return;
       const failure = isMediaCacheError(error) ? error : new MediaCacheError('upstream-failed', { url }, { cause: error });
-      await this.setState(url, 'error', failure.code, failure.message).catch(() => undefined);
+      // Storage that is full refuses even this small record (QuotaExceededError): the state is then
+      // kept in memory, so pages still learn that the download stopped (after a restart of the
+      // worker, the download resumes from what is stored and stops again).
+      await this.setState(url, 'error', failure.code, failure.message, { orInMemory: true }).catch(() => undefined);
     }
   }
 
@@ -261,14 +283,20 @@ export class DownloadManager {
     this.tasks.delete(url);
   }
 
-  private async setState(url: string, state: DownloadState, errorCode?: MediaCacheErrorCode, errorMessage?: string): Promise<void> {
+  private async setState(url: string, state: DownloadState, errorCode?: MediaCacheErrorCode, errorMessage?: string, options: { orInMemory?: boolean } = {}): Promise<void> {
     const record = await this.requireRecord(url);
     const { errorCode: _code, errorMessage: _message, ...rest } = record;
-    await this.save({ ...rest, state, ...(errorCode ? { errorCode, errorMessage } : {}), updatedAt: Date.now() });
+    await this.save({ ...rest, state, ...(errorCode ? { errorCode, errorMessage } : {}), updatedAt: Date.now() }, options);
   }
 
-  private async save(record: DownloadRecord): Promise<void> {
-    await this.cache.downloads.put(record);
+  /** Writes the record and tells the pages; `orInMemory`: a record that cannot be written is kept in memory. */
+  private async save(record: DownloadRecord, { orInMemory = false }: { orInMemory?: boolean } = {}): Promise<void> {
+    try {
+      await this.cache.downloads.put(record);
+    } catch (error) {
+      if (!orInMemory) throw error;
+      await this.cache.downloads.keepInMemory(record);
+    }
     this.lastProgressAt.set(record.url, Date.now());
     this.options.announce({ kind: 'media-range-cache/v1', type: 'progress', progress: progressOf(record, await this.cache.store.getFile(record.url)) });
     this.options.announce({ kind: 'media-range-cache/v1', type: 'file-changed', url: record.url });

@@ -37,6 +37,14 @@ export class DownloadStore {
     records.set(record.url, record);
   }
 
+  /**
+   * Records `record` in memory only, for a state that storage cannot take (full): the worker
+   * answers with it until it restarts, when the last written record comes back.
+   */
+  async keepInMemory(record: DownloadRecord): Promise<void> {
+    (await this.mirror()).set(record.url, record);
+  }
+
   async delete(url: string): Promise<void> {
     const records = await this.mirror();
     await (await this.database.connection()).delete('downloads', url);

@@ -119,6 +119,27 @@ describe('SegmentStore', () => {
     expect((await store.listFiles()).map((file) => file.url)).toEqual([other]);
   });
 
+  it('writes segments queued together in one go, each with its own outcome', async () => {
+    const store = freshStore();
+    const other = 'https://example.test/media/b.mp4';
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.saveHead(other, v2, SEGMENT);
+    const outcomes = await Promise.all([
+      store.putSegment(URL_A, 0, bytes(8, 0), v1),
+      store.putSegment(URL_A, 1, bytes(7, 1), v1).catch((error: unknown) => error),
+      store.putSegment(other, 0, bytes(8, 5), v1), // another version than the stored one
+      store.putSegment(other, 1, bytes(8, 6), v2),
+      store.putSegment(URL_A, 2, bytes(4, 2), v1),
+    ]);
+    expect(outcomes[0]).toBe(true);
+    expect(isMediaCacheError(outcomes[1], 'segment-invalid')).toBe(true);
+    expect(outcomes.slice(2)).toEqual([false, true, true]);
+    expect(await store.getFile(URL_A)).toMatchObject({ storedSegments: [0, 2], storedBytes: 12 });
+    expect(await store.getFile(other)).toMatchObject({ storedSegments: [1], storedBytes: 8 });
+    expect([...(await store.getSegments(URL_A, [0, 1, 2], v1)).keys()]).toEqual([0, 2]);
+    await expect(new SegmentStore(store.database.name).getFile(URL_A)).resolves.toMatchObject({ storedSegments: [0, 2] });
+  });
+
   it('writes through to the database: a second store on the same database sees every change', async () => {
     dbCounter += 1;
     const name = `segment-store-test-${dbCounter}`;
