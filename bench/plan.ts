@@ -35,17 +35,17 @@ function modePlan(mode: BenchMode): BenchPlan {
   if (mode === 'quick') {
     return {
       mode,
-      sizesBytes: [16 * MiB, 64 * MiB],
+      sizesBytes: [8 * MiB, 32 * MiB],
       rounds: 1,
       roundsFor: () => 1,
       heapReaders: 4,
       ttfbReads: 40,
-      ttfbSizeBytes: 64 * MiB,
+      ttfbSizeBytes: 32 * MiB,
       seeks: 6,
       originReaders: 8,
       originSizeBytes: 16 * MiB,
       downloadSizeBytes: 16 * MiB,
-      diskSizeBytes: 64 * MiB,
+      diskSizeBytes: 32 * MiB,
     };
   }
   return {
