@@ -1,7 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-
-/** Debian's Chromium: Playwright cannot download its own browser builds here. */
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+import { chromiumArgs, chromiumExecutablePath } from './e2e/chromiumLaunch';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,19 +21,7 @@ export default defineConfig({
     actionTimeout: 15_000,
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath,
-      args: [
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-quic',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: { executablePath: chromiumExecutablePath, args: chromiumArgs },
   },
   projects: [{ name: 'chromium' }],
 });

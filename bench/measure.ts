@@ -33,11 +33,16 @@ function mibPerSecond(bytes: number, ms: number): number {
   return bytes / MiB / (ms / 1000);
 }
 
+/** The first line of an error's message: what the report shows for a contender that failed. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
 async function attempt(result: RoundResult, contender: ContenderId, site: Site, measure: () => Promise<number>): Promise<void> {
   try {
     result[contender] = await measure();
   } catch (error) {
-    result[contender] = { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+    result[contender] = { error: errorText(error) };
     await site.reopenIfCrashed();
   }
 }
@@ -152,57 +157,56 @@ export async function heapRound(browser: Browser, sites: Sites, order: Contender
   return round;
 }
 
-/** Time to first byte of `count` random 1 MiB range reads (seeded: the same ranges for everyone), ms. */
-export async function ttfbRound(sites: Sites, order: ContenderId[], sizeBytes: number, count: number, seed: number): Promise<Partial<Record<ContenderId, number[] | { error: string }>>> {
-  const random = seededRandom(seed);
-  const reads = Array.from({ length: count }, () => {
-    const start = Math.floor(random() * (sizeBytes - MiB));
-    return { range: `bytes=${start}-${start + MiB - 1}`, expectBytes: MiB };
-  });
-  const result: Partial<Record<ContenderId, number[] | { error: string }>> = {};
+type SeriesResult = Partial<Record<ContenderId, number[] | { error: string }>>;
+
+/**
+ * Measures a series of values for each contender, each on a URL new to it (`pathFor`), after
+ * putting the file where the contender answers from: Workbox's cache, the naive worker's memory,
+ * our storage for ours-warm (nothing for no-sw and ours-cold). Cleans up after each.
+ */
+async function seriesRound(sites: Sites, order: ContenderId[], pathFor: (contender: ContenderId) => string, measure: (site: Site, url: string) => Promise<number[]>): Promise<SeriesResult> {
+  const result: SeriesResult = {};
   for (const contender of order) {
     const site = sites[siteOf(contender)];
-    const path = freshPath('ttfb', sizeBytes);
+    const url = site.url(pathFor(contender));
     try {
-      if (contender === 'workbox') await fillWorkboxCache(site.page, site.url(path));
-      if (contender === 'naive') await timedReads(site.page, site.url(path), [{ range: 'bytes=0-0', expectBytes: 1 }], false);
-      if (contender === 'ours-warm') await downloadInWorker(site.page, site.url(path), 600_000);
-      const timings = await timedReads(site.page, site.url(path), reads, false);
-      result[contender] = timings.map((timing) => timing.ttfbMs);
+      if (contender === 'workbox') await fillWorkboxCache(site.page, url);
+      if (contender === 'naive') await timedReads(site.page, url, [{ range: 'bytes=0-0', expectBytes: 1 }], false);
+      if (contender === 'ours-warm') await downloadInWorker(site.page, url, 600_000);
+      result[contender] = await measure(site, url);
     } catch (error) {
-      result[contender] = { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+      result[contender] = { error: errorText(error) };
       await site.reopenIfCrashed();
     }
     if (contender === 'workbox') await emptyWorkboxCache(site.page);
-    if (contender === 'ours-cold' || contender === 'ours-warm') await sites.ours.remove(site.url(path)).catch(() => undefined);
+    if (contender === 'ours-cold' || contender === 'ours-warm') await sites.ours.remove(url).catch(() => undefined);
   }
   await resetNaive(sites);
   return result;
 }
 
+/** Time to first byte of `count` random 1 MiB range reads (seeded: the same ranges for everyone), ms. */
+export async function ttfbRound(sites: Sites, order: ContenderId[], sizeBytes: number, count: number, seed: number): Promise<SeriesResult> {
+  const random = seededRandom(seed);
+  const reads = Array.from({ length: count }, () => {
+    const start = Math.floor(random() * (sizeBytes - MiB));
+    return { range: `bytes=${start}-${start + MiB - 1}`, expectBytes: MiB };
+  });
+  return seriesRound(
+    sites,
+    order,
+    () => freshPath('ttfb', sizeBytes),
+    async (site, url) => (await timedReads(site.page, url, reads, false)).map((timing) => timing.ttfbMs),
+  );
+}
+
 /** `<video>` seek → `seeked` on the real lecture video, ms per seek. */
-export async function seekRound(sites: Sites, order: ContenderId[], count: number, seed: number, round: number): Promise<Partial<Record<ContenderId, number[] | { error: string }>>> {
+export async function seekRound(sites: Sites, order: ContenderId[], count: number, seed: number, round: number): Promise<SeriesResult> {
   const random = seededRandom(seed);
   // lecture-1.mp4 lasts 180 s; seek anywhere but the last seconds (a seek there ends playback).
   const targets = Array.from({ length: count }, () => Math.round(random() * 170 * 10) / 10);
-  const result: Partial<Record<ContenderId, number[] | { error: string }>> = {};
-  for (const contender of order) {
-    const site = sites[siteOf(contender)];
-    // A query the origin ignores makes the URL new to every cache.
-    const path = `/media/lecture-1.mp4?round=${round}&for=${contender}`;
-    try {
-      if (contender === 'workbox') await fillWorkboxCache(site.page, site.url(path));
-      if (contender === 'ours-warm') await downloadInWorker(site.page, site.url(path), 120_000);
-      result[contender] = await seekLatencies(site.page, site.url(path), targets);
-    } catch (error) {
-      result[contender] = { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
-      await site.reopenIfCrashed();
-    }
-    if (contender === 'workbox') await emptyWorkboxCache(site.page);
-    if (contender === 'ours-cold' || contender === 'ours-warm') await sites.ours.remove(site.url(path)).catch(() => undefined);
-  }
-  await resetNaive(sites);
-  return result;
+  // A query the origin ignores makes the URL new to every cache.
+  return seriesRound(sites, order, (contender) => `/media/lecture-1.mp4?round=${round}&for=${contender}`, (site, url) => seekLatencies(site.page, url, targets));
 }
 
 /** Origin body bytes while `readers` cold readers read the whole file at once. */

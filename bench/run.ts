@@ -8,6 +8,7 @@ import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chromiumArgs, chromiumExecutablePath } from '../e2e/chromiumLaunch';
 import { buildContenderSites, type SiteName } from './buildContenders';
 import {
   diskRound,
@@ -33,17 +34,6 @@ import { writeReport } from './report/writeReport';
 
 const root = resolve(import.meta.dirname, '..');
 
-/** The same launch flags as the e2e suite (playwright.config.ts). */
-const LAUNCH_ARGS = [
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-quic',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 const FIGURES = ['sequential', 'heap', 'ttfb', 'seek', 'origin', 'download', 'disk'] as const;
 type Figure = (typeof FIGURES)[number];
@@ -236,10 +226,10 @@ async function main(): Promise<void> {
   const sites = {} as Sites;
   try {
     context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      executablePath: chromiumExecutablePath,
       headless: true,
       serviceWorkers: 'allow',
-      args: LAUNCH_ARGS,
+      args: chromiumArgs,
     });
     // tsx compiles with esbuild's keepNames, which wraps named functions in `__name(...)`: the
     // functions handed to page.evaluate need that helper in the page too.

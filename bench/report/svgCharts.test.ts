@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchResults, ContenderId, HeapFigure, TtfbFigure } from '../results';
 import { memoryChartSvg, ttfbChartSvg } from './svgCharts';
+import { testRun } from './testRun';
 
 const MiB = 1024 * 1024;
 const SIZES = [64 * MiB, 256 * MiB, 1024 * MiB];
 
 function run(figures: Partial<BenchResults> = {}): BenchResults {
-  return {
-    schema: 1,
-    mode: 'full',
-    startedAt: '2025-06-01T10:00:00.000Z',
-    finishedAt: '2025-06-01T10:30:00.000Z',
-    durationMs: 1_800_000,
-    machine: { cpuModel: 'cpu', cores: 8, memoryBytes: 16 * 1024 * MiB, os: 'Linux', node: 'v20', chromium: '140' },
-    rounds: 3,
-    sizesBytes: SIZES,
-    sequential: [],
-    ttfb: [],
-    seek: [],
-    heap: [],
-    originBytes: [],
-    download: null,
-    disk: [],
-    adaptive: null,
-    targets: [],
-    ...figures,
-  };
+  return testRun({ sizesBytes: SIZES, ...figures });
 }
 
 function heap(contender: ContenderId, sizeBytes: number, medianMiB: number | null, error?: string): HeapFigure {

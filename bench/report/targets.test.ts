@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchResults, ContenderId, TargetRow } from '../results';
 import { evaluateTargets, formatRatio, sizeLabel } from './targets';
+import { testRun } from './testRun';
 
 const MiB = 1024 * 1024;
 const SMALL = 64 * MiB;
@@ -10,14 +11,7 @@ const LARGE = 1024 * MiB;
 function passingRun(): BenchResults {
   const sizes = [SMALL, LARGE];
   const speeds: [ContenderId, number][] = [['no-sw', 900], ['workbox', 600], ['ours-cold', 500], ['ours-warm', 950]];
-  return {
-    schema: 1,
-    mode: 'full',
-    startedAt: '2025-06-01T10:00:00.000Z',
-    finishedAt: '2025-06-01T10:30:00.000Z',
-    durationMs: 1_800_000,
-    machine: { cpuModel: 'cpu', cores: 8, memoryBytes: 16 * 1024 * MiB, os: 'Linux', node: 'v20', chromium: '140' },
-    rounds: 3,
+  return testRun({
     sizesBytes: sizes,
     sequential: speeds.flatMap(([contender, median]) => sizes.map((sizeBytes) => ({ contender, sizeBytes, samples: [median], median }))),
     ttfb: sizes.flatMap((sizeBytes) => [
@@ -31,9 +25,7 @@ function passingRun(): BenchResults {
     originBytes: [{ contender: 'ours-cold', sizeBytes: LARGE, readers: 8, samples: [LARGE], ratio: 1.0 }],
     download: { sizeBytes: LARGE, downloadMs: [1000], plainFetchMs: [900], fetchThroughWorkerMs: [950], ratioToPlainFetch: 0.9, ratioToWorkerFetch: 0.95 },
     disk: [{ contender: 'ours-warm', mediaBytes: LARGE, diskBytes: LARGE * 1.01, ratio: 1.01 }],
-    adaptive: null,
-    targets: [],
-  };
+  });
 }
 
 function row(rows: TargetRow[], id: string): TargetRow {
