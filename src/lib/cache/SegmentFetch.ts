@@ -50,6 +50,12 @@ export interface FetchCursor {
 }
 
 /**
+ * A reader that asked for bytes this recently is reading; one that has not (a paused `<video>`
+ * whose buffer is full, a placeholder that never reads) no longer holds the fetch back.
+ */
+const ACTIVE_READER_MS = 1000;
+
+/**
  * What a reader gets at its position: bytes, or a pointer elsewhere. `bytes` is a view of a
  * pooled buffer lent to the cursor until its next `read` or its `detach`: a reader hands it on
  * (a response body's consumer copies each chunk before it asks for the next) and keeps no
@@ -88,6 +94,8 @@ export class SegmentFetch {
   private readonly cursors = new Set<FetchCursor>();
   /** The hold on a buffer each cursor was lent bytes of by its last `read`. */
   private readonly lent = new Map<FetchCursor, () => void>();
+  /** When each cursor last read or moved (performance.now()). */
+  private readonly activeAt = new Map<FetchCursor, number>();
   private readonly controller = new AbortController();
   private pendingStores = 0;
   private failure: MediaCacheError | undefined;
@@ -167,13 +175,15 @@ export class SegmentFetch {
   detach(cursor: FetchCursor): void {
     this.returnLent(cursor);
     this.cursors.delete(cursor);
+    this.activeAt.delete(cursor);
     if (this.cursors.size === 0 && !this.finished) this.abort();
     else this.nudge();
     this.dropBuffersWhenDone();
   }
 
-  /** Tells the fetch a reader moved on, which may let it read further upstream. */
-  nudge(): void {
+  /** Tells the fetch a reader moved on (`cursor`, when given, is reading), which may let it read further upstream. */
+  nudge(cursor?: FetchCursor): void {
+    if (cursor && this.cursors.has(cursor)) this.activeAt.set(cursor, performance.now());
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
@@ -183,6 +193,7 @@ export class SegmentFetch {
   async read(cursor: FetchCursor, maxBytes: number): Promise<FetchPiece> {
     // Asking again means the bytes lent last time were handed on.
     this.returnLent(cursor);
+    this.activeAt.set(cursor, performance.now());
     for (;;) {
       if (this.failure) throw this.failure;
       const position = cursor.position;
@@ -331,14 +342,37 @@ export class SegmentFetch {
     }
   }
 
-  /** Resolves true once some reader wants bytes near the edge, false when no reader is left. */
+  /**
+   * Resolves true once some reader wants bytes near the edge and no active reader is about to fall
+   * out of the segments kept in memory; false when no reader is left.
+   *
+   * The second condition keeps concurrent readers of a fetch together: a reader that falls behind
+   * the kept segments reads each chunk back from a Blob or from storage (a fresh ArrayBuffer and
+   * an asynchronous blob read each), which makes it slower still. Only readers that read within
+   * ACTIVE_READER_MS count, so a paused one never holds the others back.
+   */
   private async wanted(): Promise<boolean> {
+    const { readAheadBytes, recentSegmentsKept, segmentSizeBytes } = this.options.config;
     for (;;) {
       if (this.cursors.size === 0) return false;
+      const now = performance.now();
+      // Reading on past the edge would trim the oldest kept segment: a reader there must move first.
+      const keptFrom = recentSegmentsKept >= 2 ? this.partsStart - (recentSegmentsKept - 1) * segmentSizeBytes : Number.NEGATIVE_INFINITY;
+      let leading = false;
+      let lagging = false;
       for (const cursor of this.cursors) {
-        if (cursor.position + this.options.config.readAheadBytes > this.edge) return true;
+        if (cursor.position + readAheadBytes > this.edge) leading = true;
+        const activeAt = this.activeAt.get(cursor);
+        if (activeAt !== undefined && now - activeAt < ACTIVE_READER_MS && cursor.position >= this.options.startOffset && cursor.position < keptFrom) {
+          lagging = true;
+        }
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      if (leading && !lagging) return true;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        // A lagging reader that stops reading stops counting.
+        if (lagging) setTimeout(resolve, ACTIVE_READER_MS);
+      });
     }
   }
 

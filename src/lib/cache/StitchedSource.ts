@@ -49,8 +49,10 @@ export class StitchedSource {
       if (this.cursor && this.fetch) {
         // Reading stored bytes still paces the fetch this source will come back to.
         this.cursor.position = position;
-        this.fetch.nudge();
+        this.fetch.nudge(this.cursor);
       }
+      // This reader is reading: the next window, which it joined ahead, does not leave it behind.
+      if (this.prefetch) this.prefetch.fetch.nudge(this.prefetch.cursor);
       if (this.stored?.index === index) {
         const bytes = await this.readBlob(this.stored.blob, position - segmentStart(index, this.layout), maxBytes);
         this.options.metrics.bytesFromCache += bytes.byteLength;
