@@ -104,6 +104,8 @@ export interface AdaptiveInfo {
   segmentSizeBytes: number;
   /** The transfer-rate floor the timeouts assumed at the end of the run, bytes/s. */
   timeoutFloorBytesPerSecond: number | null;
+  /** The transfer rate the worker measured from the origin it fetched last, bytes/s. */
+  measuredBytesPerSecond?: number | null;
   [key: string]: unknown;
 }
 

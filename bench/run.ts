@@ -26,7 +26,7 @@ import {
   type Sites,
 } from './measure';
 import { benchPlan, type BenchPlan } from './plan';
-import { CONTENDERS, type BenchMode, type BenchResults, type ContenderId, type HeapFigure, type OriginBytesFigure, type Sampled, type TtfbFigure } from './results';
+import { CONTENDERS, type BenchMode, type AdaptiveInfo, type BenchResults, type ContenderId, type HeapFigure, type OriginBytesFigure, type Sampled, type TtfbFigure } from './results';
 import { Site } from './sites';
 import { median, quantile, ratio } from './stats';
 import { evaluateTargets } from './report/targets';
@@ -239,9 +239,9 @@ async function main(): Promise<void> {
     log(`Chromium ${browser.version()}, profile on disk, sites: ${Object.values(sites).map((site) => `${site.name} ${site.origin.url}`).join(', ')}`);
 
     const measured = await measureAll(plan, options.only, browser, sites, profileDir);
-    // The worker does not calibrate its timeouts (yet): no floor to report.
-    const adaptive = await sites.ours.adaptiveSettings().then(
-      (settings) => ({ ...settings, timeoutFloorBytesPerSecond: null }),
+    // Read at the end: the timeout floor follows the transfer rate the worker measured during the run.
+    const adaptive: AdaptiveInfo | null = await sites.ours.adaptiveSettings().then(
+      (settings) => ({ ...settings }),
       () => null,
     );
     if (adaptive) log(`our worker's settings: ${JSON.stringify(adaptive)}`);

@@ -3,6 +3,7 @@ import { expect, fetchAllInPage, fetchInPage, figure, openControlledPage, servic
 import { generatedSha256 } from './origin/content';
 import { expectRangeResponse } from './rangeExpectations';
 import { generatedSource } from './sources';
+import { cacheMetrics } from './workerClient';
 
 const MiB = 1024 * 1024;
 
@@ -34,6 +35,21 @@ test.describe('faults through the service worker', () => {
     const other = `/media/gen/after-stall-${uniqueTag()}.bin?size=${2 * MiB}`;
     const result = await fetchInPage(page, other, { range: 'bytes=100-600000' });
     expectRangeResponse(result, 'bytes=100-600000', generatedSource(2 * MiB), 'after the stall');
+  });
+
+  test('a slow but live origin (64 KB/s, half the seed floor) is not declared stalled: timeouts follow the measured rate', async ({ swPage: page }) => {
+    const size = 8 * MiB;
+    const rate = 64_000;
+    // Under the seed's fixed floor (128 bytes/ms) the first 256 KiB write unit, 4.1 s at this rate, would time out at 2048 ms.
+    const path = `/media/gen/slow-${uniqueTag()}.bin?size=${size}&trickle=${rate}`;
+    const range = 'bytes=0-393215';
+    const result = await fetchInPage(page, path, { range });
+    expectRangeResponse(result, range, generatedSource(size), 'slow origin');
+    const { adaptive } = await cacheMetrics(page);
+    figure(`slow origin at ${rate} B/s: measured ${adaptive.measuredBytesPerSecond} B/s, timeout floor ${adaptive.timeoutFloorBytesPerSecond} B/s`);
+    expect(adaptive.measuredBytesPerSecond, 'the rate the worker measured (B/s)').toBeGreaterThan(rate / 2);
+    expect(adaptive.measuredBytesPerSecond, 'the rate the worker measured (B/s)').toBeLessThan(rate * 2);
+    expect(adaptive.timeoutFloorBytesPerSecond).toBeLessThan(128_000 / 4);
   });
 
   test('an aborted read stops the origin transfer promptly', async ({ swPage: page, origin }) => {

@@ -64,10 +64,13 @@ function runSection(results: BenchResults): string {
 }
 
 function adaptiveText(adaptive: AdaptiveInfo): string {
-  const { deviceMemoryGiB, segmentSizeBytes, timeoutFloorBytesPerSecond, ...rest } = adaptive;
+  const { deviceMemoryGiB, segmentSizeBytes, timeoutFloorBytesPerSecond, measuredBytesPerSecond, ...rest } = adaptive;
   const parts = [
     `segment size ${sizeLabel(segmentSizeBytes)}`,
     `device memory ${deviceMemoryGiB === null ? 'not reported' : `${deviceMemoryGiB} GiB`}`,
+    ...(measuredBytesPerSecond === undefined
+      ? []
+      : [`measured transfer rate ${measuredBytesPerSecond === null ? 'none yet' : formatMiBps(measuredBytesPerSecond / MiB)}`]),
     `timeout floor ${timeoutFloorBytesPerSecond === null ? 'not calibrated' : formatMiBps(timeoutFloorBytesPerSecond / MiB)}`,
     ...Object.entries(rest).map(([key, value]) => `${key} ${JSON.stringify(value)}`),
   ];

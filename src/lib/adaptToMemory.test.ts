@@ -55,6 +55,8 @@ describe('RangeCache metrics: adaptive', () => {
       readAheadBytes: 1 * MiB,
       recentSegmentsKept: 4,
       pooledBuffersAllocated: 0,
+      measuredBytesPerSecond: null,
+      timeoutFloorBytesPerSecond: 128_000,
     });
     expect(cache.config.maxFetchWindowBytes).toBe(4 * MiB);
   });

@@ -1,5 +1,6 @@
 import { defaultConfig, KiB, MiB, type MediaCacheConfig } from './config.js';
 import type { AdaptiveSettings } from './messages.js';
+import type { TransferRates } from './stream/TransferRates.js';
 
 /** What the in-memory sizes adapt to; only `deviceMemoryGiB` so far. */
 export interface MemoryFacts {
@@ -40,7 +41,14 @@ export function adaptToMemory(facts: MemoryFacts, base: Readonly<MediaCacheConfi
 }
 
 /** The figures the worker reports in its `metrics` reply. */
-export function adaptiveSettings(facts: MemoryFacts, memoryBudgetBytes: number, config: MediaCacheConfig, pooledBuffersAllocated: number): AdaptiveSettings {
+export function adaptiveSettings(
+  facts: MemoryFacts,
+  memoryBudgetBytes: number,
+  config: MediaCacheConfig,
+  pooledBuffersAllocated: number,
+  rates: TransferRates,
+): AdaptiveSettings {
+  const measured = rates.measuredBytesPerMs();
   return {
     deviceMemoryGiB: validMemory(facts.deviceMemoryGiB) ?? null,
     memoryBudgetBytes,
@@ -50,6 +58,8 @@ export function adaptiveSettings(facts: MemoryFacts, memoryBudgetBytes: number, 
     readAheadBytes: config.readAheadBytes,
     recentSegmentsKept: config.recentSegmentsKept,
     pooledBuffersAllocated,
+    measuredBytesPerSecond: measured === undefined ? null : Math.round(measured * 1000),
+    timeoutFloorBytesPerSecond: Math.round(rates.floorBytesPerMs() * 1000),
   };
 }
 

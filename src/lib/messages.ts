@@ -71,7 +71,7 @@ export interface CacheMetrics {
   adaptive: AdaptiveSettings;
 }
 
-/** What the worker decided from the device's memory: the cold path's in-memory sizes. */
+/** What the worker decided from the device's memory (the cold path's in-memory sizes) and the measured transfer rate (timeouts). */
 export interface AdaptiveSettings {
   /** `navigator.deviceMemory` in the worker, GiB; null where the browser does not say. */
   deviceMemoryGiB: number | null;
@@ -85,6 +85,10 @@ export interface AdaptiveSettings {
   recentSegmentsKept: number;
   /** Segment buffers allocated since the worker started: flat while streaming means they are reused. */
   pooledBuffersAllocated: number;
+  /** The transfer rate measured from the origin fetched last, bytes/s; null before any transfer. */
+  measuredBytesPerSecond: number | null;
+  /** The rate below which a range write from that origin counts as stalled, bytes/s (the seed's: 128000). */
+  timeoutFloorBytesPerSecond: number;
 }
 
 export type WorkerRequest =

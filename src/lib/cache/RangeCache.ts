@@ -16,7 +16,6 @@ import { probeOffset, rangesOf, representationOf, segmentsOf, stripFragment } fr
 import { CacheMetricsRecorder } from './CacheMetrics.js';
 import { segmentIndexFor } from '../store/segmentLayout.js';
 import { sameVersion } from '../store/validators.js';
-import { fullWriteTimeoutMs, rangeWriteTimeoutMs } from '../stream/adaptiveTimeout.js';
 import { createSegmentedStream } from '../stream/createSegmentedStream.js';
 import { passThrough } from './passThrough.js';
 import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
@@ -215,7 +214,7 @@ export class RangeCache {
         runEndOffset: runEnd,
         knownValidator,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
-        timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
+        timeoutFor: full ? this.fetcher.rates.fullWrite(url) : this.fetcher.rates.rangeWrite(url),
         wholeBody,
       });
     return { fetch, hold: new Hold(fetch, fetch.attach(start)) };
@@ -258,7 +257,7 @@ export class RangeCache {
       store: this.store,
       fetcher: this.fetcher,
       unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
-      timeoutFor: full ? fullWriteTimeoutMs : rangeWriteTimeoutMs,
+      timeoutFor: full ? this.fetcher.rates.fullWrite(url) : this.fetcher.rates.rangeWrite(url),
       metrics: this.metrics,
     });
   }
@@ -289,7 +288,7 @@ export class RangeCache {
 
   /** Where the bytes handed out came from, and what is in flight. */
   metricsSnapshot(): CacheMetrics {
-    const adaptive = adaptiveSettings(this.memory, this.memoryBudgetBytes, this.config, this.buffers.allocatedCount);
+    const adaptive = adaptiveSettings(this.memory, this.memoryBudgetBytes, this.config, this.buffers.allocatedCount, this.fetcher.rates);
     return this.metrics.snapshot(this.fetcher.activeCount, adaptive);
   }
 

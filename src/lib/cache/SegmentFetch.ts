@@ -25,6 +25,8 @@ export interface SegmentFetchOptions {
   /** Write unit and timeout rule for stall detection (range or full-content writes). */
   unitBytes: number;
   timeoutFor: (bytes: number) => number;
+  /** Told of bytes received and the upstream waiting they took, to calibrate `timeoutFor`. */
+  recordTransfer?: (bytes: number, waitedMs: number) => void;
   /**
    * Takes the body as one Blob (`Response.blob()`) instead of reading its stream: the browser
    * moves the bytes into blob storage itself, and none pass through the worker's thread. Readers
@@ -304,7 +306,7 @@ export class SegmentFetch {
   private async pump(): Promise<void> {
     const reader = new ScratchReader(this.response!.body!, this.options.buffers);
     this.response = undefined;
-    const stall = new StallDetector(this.options.unitBytes, this.options.timeoutFor);
+    const stall = new StallDetector(this.options.unitBytes, this.options.timeoutFor, this.options.recordTransfer);
     try {
       for (;;) {
         if (!(await this.wanted())) {
@@ -406,6 +408,7 @@ export class SegmentFetch {
     const expected = this.end - this.edge;
     try {
       let body: Blob;
+      const started = performance.now();
       try {
         body = await raceWithTimeout(response.blob(), this.options.timeoutFor(expected), () => this.controller.abort());
       } catch (cause) {
@@ -417,6 +420,7 @@ export class SegmentFetch {
         throw new MediaCacheError('upstream-length-mismatch', { url: this.url, received: this.edge + body.size, expected: this.end });
       }
       this.options.metrics.bytesFromNetwork += body.size;
+      this.options.recordTransfer?.(body.size, performance.now() - started);
       const layout = this.layout!;
       const bodyStart = this.edge;
       for (;;) {

@@ -1,4 +1,5 @@
 import type { FileHead } from '../store/SegmentStore.js';
+import { TransferRates } from '../stream/TransferRates.js';
 import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
 
 /**
@@ -11,6 +12,8 @@ export type SharedFetchOptions = Pick<SegmentFetchOptions, 'config' | 'store' | 
 
 export class SegmentFetcher {
   private readonly active = new Map<string, Set<SegmentFetch>>();
+  /** Each origin's measured transfer rate, from every fetch started here; timeouts follow it. */
+  readonly rates = new TransferRates();
 
   constructor(private readonly shared: SharedFetchOptions) {}
 
@@ -30,13 +33,14 @@ export class SegmentFetcher {
     return undefined;
   }
 
-  start(options: Omit<SegmentFetchOptions, 'onSettled' | keyof SharedFetchOptions>): SegmentFetch {
+  start(options: Omit<SegmentFetchOptions, 'onSettled' | 'recordTransfer' | keyof SharedFetchOptions>): SegmentFetch {
     let fetches = this.active.get(options.url);
     if (!fetches) this.active.set(options.url, (fetches = new Set()));
     const registry = fetches;
     const fetch = new SegmentFetch({
       ...this.shared,
       ...options,
+      recordTransfer: (bytes, waitedMs) => this.rates.record(options.url, bytes, waitedMs),
       onSettled: (settled) => {
         registry.delete(settled);
         if (registry.size === 0 && this.active.get(options.url) === registry) this.active.delete(options.url);

@@ -3,7 +3,6 @@ import type { FetchCursor, SegmentFetch } from '../cache/SegmentFetch.js';
 import { MiB } from '../config.js';
 import type { FileRecord } from '../store/schema.js';
 import { segmentStart } from '../store/segmentLayout.js';
-import { rangeWriteTimeoutMs } from '../stream/adaptiveTimeout.js';
 
 /** Windows requested at once: the next one's request goes out as the previous one's answer begins. */
 const WINDOWS_IN_FLIGHT = 2;
@@ -62,7 +61,7 @@ export async function downloadRun(cache: RangeCache, file: FileRecord, first: nu
         runEndOffset: runEnd,
         knownValidator: file.validator,
         unitBytes: cache.config.rangeWriteBytes,
-        timeoutFor: rangeWriteTimeoutMs,
+        timeoutFor: cache.fetcher.rates.rangeWrite(url),
         wholeBody: true,
       });
     const cursor = fetch.attach(start);

@@ -11,6 +11,8 @@ export class StallDetector {
   constructor(
     readonly unitBytes: number,
     private readonly timeoutFor: (bytes: number) => number,
+    /** Told of each upstream read: its bytes and how long it was awaited (to measure the rate). */
+    private readonly onRead?: (bytes: number, waitedMs: number) => void,
   ) {}
 
   /** Milliseconds of upstream waiting left before the current unit counts as stalled. */
@@ -24,6 +26,7 @@ export class StallDetector {
 
   /** Records one upstream read: how long it was awaited and how many bytes it brought. */
   record(waitedMs: number, bytes: number): void {
+    this.onRead?.(bytes, waitedMs);
     this.waitedMs += waitedMs;
     this.unitReceived += bytes;
     if (this.unitReceived >= this.unitBytes) {

@@ -3,12 +3,18 @@
  * A transfer slower than the rate is treated as stalled. The rates are the seed system's:
  * range writes and storage expect ≥ 128 bytes/ms (≈128 KB/s), full-content writes ≥ 64 bytes/ms.
  */
+export const RANGE_WRITE_MIN_MS = 2000;
+export const FULL_WRITE_MIN_MS = 3000;
+export const SEED_RANGE_BYTES_PER_MS = 128;
+export const SEED_FULL_BYTES_PER_MS = 64;
+
+/** The seed's rules; TransferRates calibrates them per origin from the measured rate. */
 export function rangeWriteTimeoutMs(bytes: number): number {
-  return Math.max(2000, Math.ceil(bytes / 128));
+  return Math.max(RANGE_WRITE_MIN_MS, Math.ceil(bytes / SEED_RANGE_BYTES_PER_MS));
 }
 
 export function fullWriteTimeoutMs(bytes: number): number {
-  return Math.max(3000, Math.ceil(bytes / 64));
+  return Math.max(FULL_WRITE_MIN_MS, Math.ceil(bytes / SEED_FULL_BYTES_PER_MS));
 }
 
 export function storageWriteTimeoutMs(bytes: number): number {
