@@ -39,13 +39,13 @@ function modePlan(mode: BenchMode): BenchPlan {
       rounds: 1,
       roundsFor: () => 1,
       heapReaders: 4,
-      ttfbReads: 40,
-      ttfbSizeBytes: 32 * MiB,
+      ttfbReads: 30,
+      ttfbSizeBytes: 16 * MiB,
       seeks: 6,
       originReaders: 8,
-      originSizeBytes: 16 * MiB,
+      originSizeBytes: 8 * MiB,
       downloadSizeBytes: 16 * MiB,
-      diskSizeBytes: 32 * MiB,
+      diskSizeBytes: 16 * MiB,
     };
   }
   return {
