@@ -9,18 +9,19 @@
  * segments kept, the next read resumes from them without refetching them); a connection reset
  * mid-body; a 503; a 206 whose Content-Range names other bytes, and one without Content-Range; a
  * body shorter than its Content-Length; a 200 with the whole body to a Range request (sliced, not
- * refetched); a slow trickle above the timeout floor (kept) and below it (detected); an origin
+ * refetched); a slow trickle (kept), then one far below the rate measured from it (detected); an origin
  * without Accept-Ranges; one without ETag (Last-Modified + size as the validator), including a
  * version change. Times to detect and origin bytes are recorded with `figure()`.
  *
  * Knobs: e2e/origin/server.ts. Segments are 512 KiB; range writes of 256 KiB must arrive within
- * max(2000, 262144 / 128) ≈ 2048 ms of upstream waiting (a floor of 128 KB/s).
+ * max(2000, 262144 / 128) ≈ 2048 ms of upstream waiting (a floor of 128 KB/s) until the worker has
+ * measured the origin; then the floor is the measured rate / 8 (TransferRates).
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, figure, test, uniqueTag, type Origin } from './fixtures';
 import { generatedSha256 } from './origin/content';
 import type { RequestRecord } from './origin/server';
-import { MiB, fileInfo } from './workerClient';
+import { MiB, cacheMetrics, fileInfo } from './workerClient';
 
 const SEGMENT = 512 * 1024;
 /** The write unit of range answers, whose arrival the stall detector times. */
@@ -413,7 +414,7 @@ test.describe('body and header faults through the service worker', () => {
     figure(`200 to a Range: stored segments ${stored.join(', ')}`);
   });
 
-  test('a trickle at 400 000 B/s (above the floor) completes a 2 MiB read; at 64 000 B/s (below it) the stall is detected', async ({ swPage: page, context, origin }) => {
+  test('a trickle at 400 000 B/s completes a 2 MiB read; the floor then follows that rate, and a drop to 4 000 B/s is a stall within the calibrated bound', async ({ swPage: page, context, origin }) => {
     const size = 4 * MiB;
     const fast = `/media/gen/trickle-above-${uniqueTag()}.bin?size=${size}&trickle=400000`;
     const above = await receive(page, fast, `bytes=0-${2 * MiB - 1}`, 60_000);
@@ -425,16 +426,20 @@ test.describe('body and header faults through the service worker', () => {
     await settle(page);
     await expectStoredSegmentsValid(page, context, origin, fast, size, 'after the 400 000 B/s trickle');
 
-    const slow = `/media/gen/trickle-below-${uniqueTag()}.bin?size=${size}&trickle=64000`;
+    // The worker measured this origin: a range write unit now has to arrive at 1/8 of that rate.
+    const { adaptive } = await cacheMetrics(page);
+    expect(adaptive.measuredBytesPerSecond, 'the measured rate (B/s)').toBeGreaterThan(200_000);
+    const boundMs = Math.max(2000, Math.ceil(UNIT / (adaptive.timeoutFloorBytesPerSecond / 1000)));
+    // 4 000 B/s: the first 64 KiB sample (16 s) cannot arrive before the bound, so the rate never relaxes it.
+    const slow = `/media/gen/trickle-below-${uniqueTag()}.bin?size=${size}&trickle=4000`;
     const below = await receive(page, slow, `bytes=0-${2 * MiB - 1}`);
     expect(below.status, show(below)).toBe(206);
-    expectCleanFailure(below, 0, 'trickle 64 000 B/s');
+    expectCleanFailure(below, 0, 'trickle 4 000 B/s');
     const detectedMs = below.endedAtMs - below.headersAtMs;
-    figure(`trickle 64 000 B/s: error ${detectedMs} ms after the headers, ${below.endedAtMs - below.lastByteAtMs} ms after the last byte; the page got ${below.length} bytes; origin sent ${await origin.bytesFor(slow)} bytes`);
-    // The first 256 KiB write unit does not arrive within ≈2048 ms.
+    figure(`measured ${adaptive.measuredBytesPerSecond} B/s, floor ${adaptive.timeoutFloorBytesPerSecond} B/s, bound ${boundMs} ms; trickle 4 000 B/s: error ${detectedMs} ms after the headers, ${below.endedAtMs - below.lastByteAtMs} ms after the last byte; the page got ${below.length} bytes; origin sent ${await origin.bytesFor(slow)} bytes`);
     expect(below.length, 'the first write unit never completed').toBeLessThan(UNIT);
-    expect(detectedMs, 'stall detected after the headers (ms)').toBeGreaterThanOrEqual(1500);
-    expect(detectedMs, 'stall detected after the headers (ms)').toBeLessThanOrEqual(6000);
+    expect(detectedMs, 'stall detected after the headers (ms)').toBeGreaterThanOrEqual(boundMs - 500);
+    expect(detectedMs, 'stall detected after the headers (ms)').toBeLessThanOrEqual(boundMs + 4000);
     await expect.poll(() => openUpstream(origin, slow), { message: 'upstream still open after the slow stall', timeout: 5000 }).toBe(0);
     await settle(page);
     expect(await storedSegments(page, origin, slow), 'nothing stored of the too-slow file').toEqual([]);
