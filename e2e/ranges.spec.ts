@@ -70,8 +70,10 @@ test.describe('range answers through the service worker', () => {
     const urlOf = (row: VectorCase, i: number): string => `/media/gen/vector/${row.resource}?case=${i}-${tag}`;
     const check = async (pass: string): Promise<void> => {
       for (const [i, row] of rows.entries()) {
-        const result = await fetchInPage(page, urlOf(row, i), row.range === undefined ? {} : { range: row.range });
         const label = `${pass} ${row.suite}: ${row.label} [Range: ${JSON.stringify(row.range)}]`;
+        const result = await fetchInPage(page, urlOf(row, i), row.range === undefined ? {} : { range: row.range }).catch((error: unknown) => {
+          throw new Error(`${label} (row ${i} of ${rows.length}, ${urlOf(row, i)}): ${String(error)}`);
+        });
         expectRangeResponse(result, row.range, vectorSource(row.resource), label);
         if (row.divergence) continue;
         if (row.expect.status !== undefined) expect(result.status, `${label}: status`).toBe(row.expect.status);

@@ -93,6 +93,25 @@ test.describe('what the service worker stores', () => {
     await check('offline');
   });
 
+  test('a small range read leaves its segment complete: the rest of that segment (and no more) is fetched and stored, and replays offline', async ({ swPage: page, context, origin }) => {
+    const size = 4 * MiB;
+    const segment = 512 * 1024;
+    // Trickled, so the page has its 1000 bytes long before the segment's 512 KiB have arrived.
+    const path = `/media/gen/small-range-${uniqueTag()}.bin?size=${size}&trickle=1000000`;
+    const cold = await readInPage(page, path, { range: 'bytes=0-999' });
+    expectRangeResponse(cold, 'bytes=0-999', generatedSource(size), 'cold 1000 bytes');
+    // The worker finishes the segment in progress, then stops: about one segment, never the 2 MiB window.
+    await expect.poll(() => origin.bytesFor(path), { message: 'origin bytes once the segment is finished', timeout: 10_000 }).toBeGreaterThanOrEqual(segment);
+    await page.waitForTimeout(1500);
+    const sent = await origin.bytesFor(path);
+    figure(`1000 bytes read cold from a trickled origin: the origin sent ${sent} bytes (one segment is ${segment})`);
+    expect(sent, 'origin bytes: the segment in progress and what socket buffers held, not the 2 MiB window').toBeLessThan(2 * segment);
+    await context.setOffline(true);
+    for (const range of ['bytes=0-999', `bytes=1000-${segment - 1}`]) {
+      expectRangeResponse(await readInPage(page, path, { range }), range, generatedSource(size), `offline ${range}`);
+    }
+  });
+
   test('never stored: Cache-Control no-store and a 404 are answered online and fail offline', async ({ swPage: page, context, origin }) => {
     const size = 2 * MiB;
     const noStore = `/media/gen/nostore-${uniqueTag()}.bin?size=${size}&noStore=1`;

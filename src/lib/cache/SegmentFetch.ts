@@ -167,20 +167,45 @@ export class SegmentFetch {
   }
 
   attach(position: number): FetchCursor {
+    this.finishingTo = undefined;
     const cursor = { position };
     this.cursors.add(cursor);
     this.nudge();
     return cursor;
   }
 
-  /** Removes a reader; the last one leaving stops the upstream transfer at once. */
+  /**
+   * Removes a reader. When the last one leaves, the upstream transfer stops: at once, or, when part
+   * of a segment has arrived, at the end of that segment (see finishSegmentOrStop).
+   */
   detach(cursor: FetchCursor): void {
     this.returnLent(cursor);
     this.cursors.delete(cursor);
     this.activeAt.delete(cursor);
-    if (this.cursors.size === 0 && !this.finished) this.abort();
+    if (this.cursors.size === 0 && !this.finished) this.finishSegmentOrStop();
     else this.nudge();
     this.dropBuffersWhenDone();
+  }
+
+  /** Where a fetch whose readers all left stops reading: the end of the segment it was filling. */
+  private finishingTo: number | undefined;
+
+  /**
+   * The last reader left. A segment partly received is finished first, at most one segment more,
+   * so that the bytes already fetched are stored instead of thrown away: a reader that got all it
+   * asked for (a small range, or a multi-range answer) leaves its segment complete and replayable
+   * offline, whatever the timing. With no bytes of a segment yet, or for a whole-body window
+   * (stored only whole), the transfer stops at once. A reader that joins meanwhile keeps it going.
+   */
+  private finishSegmentOrStop(): void {
+    const layout = this.layout;
+    if (!layout || this.options.wholeBody || this.failure || this.edge <= this.partsStart) {
+      this.abort();
+      return;
+    }
+    const filling = segmentIndexFor(this.partsStart, layout.segmentSizeBytes);
+    this.finishingTo = Math.min(segmentStart(filling + 1, layout), this.end);
+    this.nudge();
   }
 
   /** Tells the fetch a reader moved on (`cursor`, when given, is reading), which may let it read further upstream. */
@@ -346,7 +371,8 @@ export class SegmentFetch {
 
   /**
    * Resolves true once some reader wants bytes near the edge and no active reader is about to fall
-   * out of the segments kept in memory; false when no reader is left.
+   * out of the segments kept in memory; false when no reader is left (once the segment in progress is
+   * finished, when it was left part-received).
    *
    * The second condition keeps concurrent readers of a fetch together: a reader that falls behind
    * the kept segments reads each chunk back from a Blob or from storage (a fresh ArrayBuffer and
@@ -356,7 +382,7 @@ export class SegmentFetch {
   private async wanted(): Promise<boolean> {
     const { readAheadBytes, recentSegmentsKept, segmentSizeBytes } = this.options.config;
     for (;;) {
-      if (this.cursors.size === 0) return false;
+      if (this.cursors.size === 0) return this.finishingTo !== undefined && this.edge < this.finishingTo;
       const now = performance.now();
       // Reading on past the edge would trim the oldest kept segment: a reader there must move first.
       const keptFrom = recentSegmentsKept >= 2 ? this.partsStart - (recentSegmentsKept - 1) * segmentSizeBytes : Number.NEGATIVE_INFINITY;
