@@ -214,14 +214,10 @@ test.describe('downloads (worker protocol)', () => {
   });
 
   test.describe('storage full', () => {
-    // One retry, for the known bug noted in this test (no other test here is retried).
-    test.describe.configure({ retries: 1 });
     test('storage full during a download (Chromium static quota: estimate() does not show it): error quota-exceeded, stored data intact, the file still plays from the network', async ({ page, context, origin }) => {
-      // KNOWN BUG, not fixed yet: in about 1 run in 5 (also before the Background Fetch work), the
-      // download stays `downloading` after its first QuotaExceededError instead of ending in error:
-      // the storing of the failed segment never reaches the quota handler. Retried once so that the
-      // suite's other tests decide CI; a failure on both attempts is still a failure.
-      test.info().annotations.push({ type: 'known-bug', description: 'download can hang after QuotaExceededError (about 1 run in 5)' });
+      // Once hung in about 1 run in 5 (stayed `downloading`): writing the error record itself failed
+      // with QuotaExceededError and that failure was swallowed. The error state is now kept in memory
+      // and announced; this test runs without retries.
       // Chromium 156 reports estimate().quota as usage + 10 GiB (StaticStorageQuota), whatever the
       // real quota: the worker cannot refuse up front, and a failing segment write is where it
       // learns there is no room. The override is set before the origin's storage is first opened

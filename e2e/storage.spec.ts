@@ -4,7 +4,7 @@
  * and a large file read cold and warm (timings as figures).
  */
 import type { Page } from '@playwright/test';
-import { expect, figure, readInPage, recordResponses, test, uniqueTag, type ReadOutcome } from './fixtures';
+import { expect, fetchInPage, figure, readInPage, recordResponses, test, uniqueTag, type ReadOutcome } from './fixtures';
 import { generatedSha256 } from './origin/content';
 import { generatedEtag } from './origin/server';
 import { expectRangeResponse } from './rangeExpectations';
@@ -98,7 +98,7 @@ test.describe('what the service worker stores', () => {
     const segment = 512 * 1024;
     // Trickled, so the page has its 1000 bytes long before the segment's 512 KiB have arrived.
     const path = `/media/gen/small-range-${uniqueTag()}.bin?size=${size}&trickle=1000000`;
-    const cold = await readInPage(page, path, { range: 'bytes=0-999' });
+    const cold = await fetchInPage(page, path, { range: 'bytes=0-999' });
     expectRangeResponse(cold, 'bytes=0-999', generatedSource(size), 'cold 1000 bytes');
     // The worker finishes the segment in progress, then stops: about one segment, never the 2 MiB window.
     await expect.poll(() => origin.bytesFor(path), { message: 'origin bytes once the segment is finished', timeout: 10_000 }).toBeGreaterThanOrEqual(segment);
@@ -108,7 +108,7 @@ test.describe('what the service worker stores', () => {
     expect(sent, 'origin bytes: the segment in progress and what socket buffers held, not the 2 MiB window').toBeLessThan(2 * segment);
     await context.setOffline(true);
     for (const range of ['bytes=0-999', `bytes=1000-${segment - 1}`]) {
-      expectRangeResponse(await readInPage(page, path, { range }), range, generatedSource(size), `offline ${range}`);
+      expectRangeResponse(await fetchInPage(page, path, { range }), range, generatedSource(size), `offline ${range}`);
     }
   });
 
