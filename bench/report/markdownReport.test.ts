@@ -38,7 +38,7 @@ function sampleRun(): BenchResults {
     originBytes: [{ contender: 'ours-cold', sizeBytes: LARGE, readers: 8, samples: [1.02 * LARGE, 1.03 * LARGE, 1.01 * LARGE], ratio: 1.02 }],
     download: { sizeBytes: LARGE, downloadMs: [4000, 4096, 4200], plainFetchMs: [3000, 3200, 3100], fetchThroughWorkerMs: [3900, 4000, 4100], ratioToPlainFetch: 0.76, ratioToWorkerFetch: 0.98 },
     disk: [{ contender: 'ours-warm', mediaBytes: LARGE, diskBytes: 1.015 * LARGE, ratio: 1.015 }],
-    adaptive: { deviceMemoryGiB: 8, segmentSizeBytes: 2 * MiB, timeoutFloorBytesPerSecond: 4 * MiB, measuredBytesPerSecond: 32 * MiB, workers: 'shared' },
+    adaptive: { deviceMemoryGiB: 8, segmentSizeBytes: 2 * MiB, timeoutFloorBytesPerSecond: 4 * MiB, measuredBytesPerSecond: 32 * MiB, fetchWindowBytes: 2 * MiB, workers: 'shared' },
     targets: [
       { id: 'a', description: 'met target', measured: '1.10×', met: true },
       { id: 'b', description: 'missed target', measured: '0.76×', met: false },
@@ -122,7 +122,7 @@ describe('markdownReport', () => {
     ['Chromium', '| Chromium | 140.0.7339.0 |'],
     ['rounds', '| Rounds | 5,'],
     ['file sizes', '| File sizes | 64 MiB, 1 GiB |'],
-    ['adaptive info', 'segment size 2 MiB; device memory 8 GiB; measured transfer rate 32.0 MiB/s; timeout floor 4.0 MiB/s; workers "shared"'],
+    ['adaptive info', 'segment size 2 MiB; device memory 8 GiB; measured transfer rate 32.0 MiB/s; timeout floor 4.0 MiB/s; fetchWindowBytes 2 MiB; workers "shared"'],
     ['how to read', '**How to read.**'],
     ['readers in the heap heading', 'with 4 concurrent readers'],
     ['both download ratios', 'Download throughput: 0.76× a plain fetch, 0.98× a fetch through the worker.'],

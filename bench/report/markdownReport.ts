@@ -72,7 +72,7 @@ function adaptiveText(adaptive: AdaptiveInfo): string {
       ? []
       : [`measured transfer rate ${measuredBytesPerSecond === null ? 'none yet' : formatMiBps(measuredBytesPerSecond / MiB)}`]),
     `timeout floor ${timeoutFloorBytesPerSecond === null ? 'not calibrated' : formatMiBps(timeoutFloorBytesPerSecond / MiB)}`,
-    ...Object.entries(rest).map(([key, value]) => `${key} ${JSON.stringify(value)}`),
+    ...Object.entries(rest).map(([key, value]) => `${key} ${key.endsWith('Bytes') && typeof value === 'number' ? sizeLabel(value) : JSON.stringify(value)}`),
   ];
   return parts.join('; ');
 }
