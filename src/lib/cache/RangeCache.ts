@@ -62,12 +62,15 @@ export class RangeCache {
   private readonly memory: MemoryFacts;
   private readonly memoryBudgetBytes: number;
   private readonly buffers: SegmentBufferPool;
+  /** Whether the chunks of streamed answers are lent (see `lendChunks`). */
+  private readonly lendChunks: boolean;
 
   constructor(options: RangeCacheOptions = {}) {
     this.memory = options.memory ?? currentMemoryFacts();
     const adapted = adaptToMemory(this.memory, { ...defaultConfig, ...options.config });
     this.memoryBudgetBytes = adapted.memoryBudgetBytes;
     this.config = { ...defaultConfig, ...adapted.config, ...options.config };
+    this.lendChunks = options.lendChunks ?? true;
     // Enough spares for a fetch's kept segments, the one it fills and its scratch, twice over.
     this.buffers = new SegmentBufferPool(this.config.segmentSizeBytes, 2 * (this.config.recentSegmentsKept + 2));
     this.store = options.store ?? new SegmentStore();
@@ -82,7 +85,7 @@ export class RangeCache {
       storeSegment: (url, index, blob, head) => this.budget.storeSegment(url, index, blob, head),
       metrics: this.metrics,
       buffers: this.buffers,
-      reuseLentBuffers: options.lendChunks ?? true,
+      reuseLentBuffers: this.lendChunks,
     });
     this.budget.enforceOnChange();
   }
@@ -259,6 +262,7 @@ export class RangeCache {
       unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
       timeoutFor: full ? this.fetcher.rates.fullWrite(url) : this.fetcher.rates.rangeWrite(url),
       metrics: this.metrics,
+      buffers: this.lendChunks ? this.buffers : undefined,
     });
   }
 

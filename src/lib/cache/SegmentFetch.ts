@@ -65,7 +65,8 @@ const ACTIVE_READER_MS = 1000;
  */
 export type FetchPiece =
   | { kind: 'bytes'; bytes: Uint8Array }
-  | { kind: 'blob'; blob: Blob }
+  /** Segment `index`, completed and not yet stored: all of it, whatever the position in it. */
+  | { kind: 'blob'; index: number; blob: Blob }
   /** The fetch has moved past this position; the bytes are in the store (or were lost). */
   | { kind: 'passed' }
   /** This fetch will never bring this position. */
@@ -232,7 +233,7 @@ export class SegmentFetch {
         const recent = this.recent.get(index);
         if (recent) return this.lend(cursor, recent.buffer, offset, Math.min(recent.length, offset + maxBytes));
         const blob = this.completed.get(index);
-        if (blob) return { kind: 'blob', blob: blob.slice(offset, Math.min(blob.size, offset + maxBytes)) };
+        if (blob) return { kind: 'blob', index, blob };
       }
       if (position < this.partsStart) return { kind: 'passed' };
       if (position < this.edge) {
@@ -375,8 +376,8 @@ export class SegmentFetch {
    * finished, when it was left part-received).
    *
    * The second condition keeps concurrent readers of a fetch together: a reader that falls behind
-   * the kept segments reads each chunk back from a Blob or from storage (a fresh ArrayBuffer and
-   * an asynchronous blob read each), which makes it slower still. Only readers that read within
+   * the kept segments reads each segment back from a Blob or from storage (an asynchronous blob
+   * read, into a pooled buffer), which makes it slower still. Only readers that read within
    * ACTIVE_READER_MS count, so a paused one never holds the others back.
    */
   private async wanted(): Promise<boolean> {

@@ -5,6 +5,8 @@ import { segmentEnd, segmentIndexFor, segmentStart, type SegmentLayout } from '.
 import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
 import type { CacheMetricsRecorder } from './CacheMetrics.js';
 import type { SegmentFetcher } from './SegmentFetcher.js';
+import type { SegmentBufferPool } from './SegmentBufferPool.js';
+import { readBlobInto } from '../stream/readBlobInto.js';
 
 export interface StitchedSourceOptions {
   url: string;
@@ -16,6 +18,11 @@ export interface StitchedSourceOptions {
   unitBytes: number;
   timeoutFor: (bytes: number) => number;
   metrics: CacheMetricsRecorder;
+  /**
+   * Where a segment read from a Blob is put, when the bytes handed out are lent (valid until the
+   * next `read`; see `lendChunks` in RangeCache). Without it each segment read gets a buffer of its own.
+   */
+  buffers: SegmentBufferPool | undefined;
 }
 
 /** Upper bound on consecutive lookups that yield no bytes before a read is declared broken. */
@@ -32,7 +39,11 @@ export class StitchedSource {
   private cursor: FetchCursor | undefined;
   /** The next window of the run, requested before this reader needs it. */
   private prefetch: { fetch: SegmentFetch; cursor: FetchCursor } | undefined;
-  private stored: { index: number; blob: Blob } | undefined;
+  /**
+   * The segment this reader is in when its bytes come from a Blob (stored, or completed by a fetch
+   * and not stored yet): read whole into one buffer, and handed out as views of it.
+   */
+  private segment: { index: number; bytes: Uint8Array; pooled: boolean; fromStore: boolean } | undefined;
 
   private released = false;
   private prefetching = false;
@@ -53,12 +64,15 @@ export class StitchedSource {
       }
       // This reader is reading: the next window, which it joined ahead, does not leave it behind.
       if (this.prefetch) this.prefetch.fetch.nudge(this.prefetch.cursor);
-      if (this.stored?.index === index) {
-        const bytes = await this.readBlob(this.stored.blob, position - segmentStart(index, this.layout), maxBytes);
-        this.options.metrics.bytesFromCache += bytes.byteLength;
+      const segment = this.segment;
+      if (segment?.index === index) {
+        const offset = position - segmentStart(index, this.layout);
+        const bytes = segment.bytes.subarray(offset, Math.min(segment.bytes.byteLength, offset + maxBytes));
+        if (segment.fromStore) this.options.metrics.bytesFromCache += bytes.byteLength;
         return bytes;
       }
-      this.stored = undefined;
+      // The bytes lent from it last time were handed on (see ByteSource.read).
+      this.dropSegment();
 
       let passed = false;
       if (this.fetch && this.cursor) {
@@ -66,7 +80,9 @@ export class StitchedSource {
         if (piece.kind === 'bytes' || piece.kind === 'blob') {
           this.checkVersion(this.fetch);
           this.prefetchNextWindow(this.fetch, position);
-          return piece.kind === 'bytes' ? piece.bytes : new Uint8Array(await piece.blob.arrayBuffer());
+          if (piece.kind === 'bytes') return piece.bytes;
+          await this.readSegment(piece.index, piece.blob, false);
+          continue;
         }
         // 'passed': the fetch is ahead of this reader and stored the segment; stay with it.
         passed = piece.kind === 'passed';
@@ -81,7 +97,7 @@ export class StitchedSource {
 
       const blob = (await this.options.store.getSegments(this.options.url, [index], this.options.head)).get(index);
       if (blob) {
-        this.stored = { index, blob };
+        await this.readSegment(index, blob, true);
         continue;
       }
       // Checked again after the await above: another reader may have started the fetch meanwhile.
@@ -99,9 +115,46 @@ export class StitchedSource {
       this.options.metrics.activeStreams -= 1;
     }
     this.leaveFetch();
+    this.dropSegment();
+    // Idle (as SegmentFetcher does when its last fetch settles): spare buffers go to the garbage collector.
+    if (this.options.fetcher.activeCount === 0) this.options.buffers?.trim();
     const prefetch = this.prefetch;
     this.prefetch = undefined;
     prefetch?.fetch.detach(prefetch.cursor);
+  }
+
+  /**
+   * Reads a whole segment's Blob into a pooled buffer (one asynchronous Blob read per segment, and
+   * no fresh ArrayBuffer per chunk: see SegmentBufferPool). `blob` holds all of segment `index`.
+   */
+  private async readSegment(index: number, blob: Blob, fromStore: boolean): Promise<void> {
+    const buffers = this.options.buffers;
+    let bytes: Uint8Array | undefined;
+    let pooled = false;
+    if (buffers && blob.size <= buffers.segmentSizeBytes) {
+      const scratch = buffers.takeArrayBuffer();
+      const filled = await readBlobInto(blob, scratch);
+      if (filled) {
+        bytes = new Uint8Array(filled, 0, blob.size);
+        pooled = true;
+      } else {
+        buffers.give(scratch);
+      }
+    }
+    bytes ??= new Uint8Array(await blob.arrayBuffer());
+    if (this.released) {
+      if (pooled) buffers!.give(bytes.buffer as ArrayBuffer);
+      throw new MediaCacheError('reader-cancelled', { url: this.options.url });
+    }
+    this.dropSegment();
+    this.segment = { index, bytes, pooled, fromStore };
+  }
+
+  /** Gives the segment buffer back: no view of it is out any more. */
+  private dropSegment(): void {
+    const segment = this.segment;
+    this.segment = undefined;
+    if (segment?.pooled) this.options.buffers!.give(segment.bytes.buffer as ArrayBuffer);
   }
 
   private leaveFetch(): void {
@@ -187,9 +240,5 @@ export class StitchedSource {
     if (!validator || validator.etag !== expected.etag || validator.lastModified !== expected.lastModified || fetch.sizeBytes !== this.options.head.sizeBytes) {
       throw new MediaCacheError('validator-changed', { url: this.options.url });
     }
-  }
-
-  private async readBlob(blob: Blob, offset: number, maxBytes: number): Promise<Uint8Array> {
-    return new Uint8Array(await blob.slice(offset, offset + maxBytes).arrayBuffer());
   }
 }
