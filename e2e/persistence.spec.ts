@@ -139,8 +139,8 @@ test.describe('downloads across browser restarts', () => {
     context = await launch(profile);
     try {
       page = await openApp(context, origin.url);
-      // Straight from IndexedDB, before the resumed download adds more: each segment record the file
-      // record lists exists, has its full length and the file's bytes; no record is unlisted.
+      // Straight from IndexedDB, before the resumed download adds more: each segment the file record
+      // marks exists, has its full length and the file's bytes; no record is unmarked.
       const records = await page.evaluate(async (target) => {
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
           const request = indexedDB.open('media-range-cache');
@@ -152,7 +152,7 @@ test.describe('downloads across browser restarts', () => {
           request.onerror = () => reject(request.error);
         });
         const tx = db.transaction(['files', 'segments']);
-        const file = await read<{ storedSegments: number[]; segmentSizeBytes: number; sizeBytes: number }>(tx.objectStore('files').get(target));
+        const file = await read<{ segmentBitmap: Uint8Array; segmentSizeBytes: number; sizeBytes: number }>(tx.objectStore('files').get(target));
         const segments = await read<Array<{ index: number; sizeBytes: number; blob: Blob }>>(
           tx.objectStore('segments').getAll(IDBKeyRange.bound([target, 0], [target, Number.MAX_SAFE_INTEGER])),
         );
@@ -162,7 +162,9 @@ test.describe('downloads across browser restarts', () => {
           out.push({ index: segment.index, sizeBytes: segment.sizeBytes, blobSize: segment.blob.size, sha256: hex(await crypto.subtle.digest('SHA-256', await segment.blob.arrayBuffer())) });
         }
         db.close();
-        return { listed: file.storedSegments, segmentSizeBytes: file.segmentSizeBytes, sizeBytes: file.sizeBytes, segments: out };
+        // The file record marks stored segments in a bitmap: bit i % 8 of byte i >> 3.
+        const listed = Array.from({ length: file.segmentBitmap.length * 8 }, (_, index) => index).filter((index) => (file.segmentBitmap[index >> 3]! & (1 << (index & 7))) !== 0);
+        return { listed, segmentSizeBytes: file.segmentSizeBytes, sizeBytes: file.sizeBytes, segments: out };
       }, url);
       expect(records.segments.length, 'segments stored before the kill').toBeGreaterThan(0);
       for (const segment of records.segments) {
@@ -173,8 +175,8 @@ test.describe('downloads across browser restarts', () => {
         expect(segment.sha256, `segment ${segment.index} bytes`).toBe(generatedSha256(start, end));
       }
       const recorded = records.segments.map((segment) => segment.index).sort((a, b) => a - b);
-      // A segment counts only when its record and the file record's list were committed together.
-      expect(recorded, 'segment records = the file record\'s list').toEqual([...records.listed].sort((a, b) => a - b));
+      // A segment counts only when its record and the file record's mark were committed together.
+      expect(recorded, 'segment records = the segments the file record marks').toEqual(records.listed);
 
       const done = await waitForDownload(page, url, ['complete'], { timeoutMs: 120_000, intervalMs: 250 });
       expect(done.storedBytes).toBe(size);

@@ -6,6 +6,7 @@
  * running across the update completes without fetching stored bytes again.
  */
 import { expect, figure, openControlledPage, readInPage, test, uniqueTag } from './fixtures';
+import { MEDIA_DB_VERSION } from '../src/lib/store/schema';
 import { generatedBytes, generatedSha256 } from './origin/content';
 import { generatedEtag } from './origin/server';
 import { MiB, expectWhole, fileInfo, listFiles, waitForDownload, workerResult } from './workerClient';
@@ -69,7 +70,7 @@ test.describe('worker updates', () => {
     await openControlledPage(page);
     const version = await page.evaluate(async () => (await indexedDB.databases()).find((db) => db.name === 'media-range-cache')?.version);
     const file = await fileInfo(page, url);
-    expect(version, 'database version after the current worker opened it').toBe(2);
+    expect(version, 'database version after the current worker opened it').toBe(MEDIA_DB_VERSION);
     expectWhole(file, 'file stored by the version-1 worker');
     expect(file!.pinned).toBe(false);
     await context.setOffline(true);

@@ -5,6 +5,7 @@ import { DownloadStore } from '../store/DownloadStore.js';
 import { MediaDatabase } from '../store/MediaDatabase.js';
 import { SegmentStore, type FileHead } from '../store/SegmentStore.js';
 import { CacheBudget } from './CacheBudget.js';
+import { storedSegmentIndices } from '../store/segmentBitmap.js';
 
 // Eviction policy over fake-indexeddb (pure store logic); the quota itself is the test's number.
 const SEGMENT = 8;
@@ -67,7 +68,7 @@ describe('CacheBudget', () => {
     };
     const error = await budget.storeSegment('https://a.test/other', 0, new Blob([new Uint8Array(8)]), head).catch((e: unknown) => e);
     expect(isMediaCacheError(error, 'quota-exceeded')).toBe(true);
-    expect((await store.getFile('https://a.test/pinned'))?.storedSegments).toEqual([0, 1]);
+    expect(storedSegmentIndices((await store.getFile('https://a.test/pinned'))!.segmentBitmap)).toEqual([0, 1]);
   });
 
   it('caps the budget at maxBytes when the quota share is larger', async () => {

@@ -24,6 +24,7 @@ import { SegmentBufferPool } from './SegmentBufferPool.js';
 import type { SegmentFetch } from './SegmentFetch.js';
 import { SegmentFetcher } from './SegmentFetcher.js';
 import { StitchedSource } from './StitchedSource.js';
+import { hasSegment, nextStoredSegment } from '../store/segmentBitmap.js';
 
 export interface RangeCacheOptions {
   config?: Partial<MediaCacheConfig>;
@@ -187,7 +188,7 @@ export class RangeCache {
     const ranges = rangesOf(evaluateRangeRequest(request.headers, representationOf(file)), file.sizeBytes);
     const first = ranges[0];
     if (first === undefined) return undefined;
-    return file.storedSegments.includes(segmentIndexFor(first.start, this.config.segmentSizeBytes)) ? undefined : first.start;
+    return hasSegment(file.segmentBitmap, segmentIndexFor(first.start, this.config.segmentSizeBytes)) ? undefined : first.start;
   }
 
   /**
@@ -206,7 +207,7 @@ export class RangeCache {
     const segmentSizeBytes = this.config.segmentSizeBytes;
     const index = segmentIndexFor(offset, segmentSizeBytes);
     const start = index * segmentSizeBytes;
-    const nextStored = file?.storedSegments.find((stored) => stored > index);
+    const nextStored = file && nextStoredSegment(file.segmentBitmap, index);
     const runEnd = nextStored === undefined ? file?.sizeBytes : nextStored * segmentSizeBytes;
     const fetch =
       this.fetcher.find(url, start) ??
@@ -224,8 +225,7 @@ export class RangeCache {
   }
 
   private recordsAll(file: FileRecord, ranges: ByteRange[]): boolean {
-    const stored = new Set(file.storedSegments);
-    return segmentsOf(ranges, this.config.segmentSizeBytes).every((index) => stored.has(index));
+    return segmentsOf(ranges, this.config.segmentSizeBytes).every((index) => hasSegment(file.segmentBitmap, index));
   }
 
   /** A source over stored segment Blobs when every byte of `ranges` is stored, else undefined. */

@@ -7,6 +7,7 @@ import type { CacheMetricsRecorder } from './CacheMetrics.js';
 import type { SegmentFetcher } from './SegmentFetcher.js';
 import type { SegmentBufferPool } from './SegmentBufferPool.js';
 import { readBlobInto } from '../stream/readBlobInto.js';
+import { hasSegment, nextStoredSegment } from '../store/segmentBitmap.js';
 
 export interface StitchedSourceOptions {
   url: string;
@@ -200,8 +201,8 @@ export class StitchedSource {
     // findable): the store says so, and where the missing run ends.
     const file = await store.getFile(url);
     const index = segmentIndexFor(start, this.layout.segmentSizeBytes);
-    if (this.released || file?.storedSegments.includes(index)) return;
-    const nextStored = file?.storedSegments.find((stored) => stored > index);
+    if (this.released || (file && hasSegment(file.segmentBitmap, index))) return;
+    const nextStored = file && nextStoredSegment(file.segmentBitmap, index);
     const runEnd = nextStored === undefined ? this.layout.sizeBytes : segmentStart(nextStored, this.layout);
     const fetch = fetcher.find(url, start) ?? this.startWindow(start, runEnd, windowBytes);
     const stale = this.prefetch;
@@ -215,7 +216,7 @@ export class StitchedSource {
     const start = segmentStart(index, this.layout);
     if (onlyThisSegment) return this.startWindow(start, segmentEnd(index, this.layout));
     const file = await store.getFile(url).catch(() => undefined);
-    const storedAfter = file?.storedSegments.find((stored) => stored > index);
+    const storedAfter = file && nextStoredSegment(file.segmentBitmap, index);
     const runEnd = storedAfter === undefined ? this.layout.sizeBytes : segmentStart(storedAfter, this.layout);
     return fetcher.find(url, start) ?? this.startWindow(start, Math.max(runEnd, segmentEnd(index, this.layout)));
   }

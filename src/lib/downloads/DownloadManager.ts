@@ -6,6 +6,7 @@ import { segmentCount } from '../store/segmentLayout.js';
 import { remainingRanges } from './backgroundFetch.js';
 import { downloadRun } from './downloadRun.js';
 import { verifyDownload } from './verifyDownload.js';
+import { firstMissingSegment } from '../store/segmentBitmap.js';
 
 export interface DownloadManagerOptions {
   cache: RangeCache;
@@ -252,7 +253,7 @@ export class DownloadManager {
       for (let attempt = 0; !signal.aborted; attempt += 1) {
         const file = await this.cache.store.getFile(url);
         if (!file) throw new MediaCacheError('storage-failed', { url, reason: 'the file record is gone' });
-        const missing = firstMissingSegment(file);
+        const missing = firstMissingSegment(file.segmentBitmap, segmentCount(file));
         if (missing === undefined) break;
         const stored = file.storedBytes;
         await downloadRun(this.cache, file, missing, signal, afterJoin);
@@ -316,13 +317,6 @@ export class DownloadManager {
     const record = await this.cache.downloads.get(url);
     if (record) this.options.announce({ kind: 'media-range-cache/v1', type: 'progress', progress: progressOf(record, await this.cache.store.getFile(url)) });
   }
-}
-
-function firstMissingSegment(file: FileRecord): number | undefined {
-  const stored = new Set(file.storedSegments);
-  const count = segmentCount(file);
-  for (let index = 0; index < count; index += 1) if (!stored.has(index)) return index;
-  return undefined;
 }
 
 export function progressOf(record: DownloadRecord, file: FileRecord | undefined): DownloadProgress {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileRecord } from '../store/schema.js';
 import { BACKGROUND_PIECE_BYTES, backgroundFetchId, remainingRanges, urlOfBackgroundFetch } from './backgroundFetch.js';
+import { segmentBitmapOf } from '../store/segmentBitmap.js';
 
 const SEGMENT = 512 * 1024;
 
@@ -11,7 +12,7 @@ function file(sizeBytes: number, storedSegments: number[]): FileRecord {
     validator: { etag: '"a"' },
     contentType: 'video/mp4',
     segmentSizeBytes: SEGMENT,
-    storedSegments,
+    segmentBitmap: segmentBitmapOf(storedSegments, Math.ceil(sizeBytes / SEGMENT)),
     storedBytes: 0,
     createdAt: 0,
     lastAccessAt: 0,

@@ -1,6 +1,7 @@
 import type { ByteRange } from '../range/types.js';
 import type { FileRecord } from '../store/schema.js';
 import { segmentCount, segmentEnd, segmentStart } from '../store/segmentLayout.js';
+import { hasSegment } from '../store/segmentBitmap.js';
 
 /**
  * The parts of the Background Fetch API (WICG, Chromium only) this library uses, typed here because
@@ -64,11 +65,10 @@ export const BACKGROUND_PIECE_BYTES = 16 * 1024 * 1024;
  * every piece holds whole segments.
  */
 export function remainingRanges(file: FileRecord, maxRuns = MAX_REMAINING_RUNS): ByteRange[] {
-  const stored = new Set(file.storedSegments);
   const runs: Array<{ first: number; last: number }> = [];
   const count = segmentCount(file);
   for (let index = 0; index < count; index += 1) {
-    if (stored.has(index)) continue;
+    if (hasSegment(file.segmentBitmap, index)) continue;
     const last = runs.at(-1);
     if (last && last.last === index - 1) last.last = index;
     else runs.push({ first: index, last: index });

@@ -3,6 +3,7 @@ import type { FetchCursor, SegmentFetch } from '../cache/SegmentFetch.js';
 import { MiB } from '../config.js';
 import type { FileRecord } from '../store/schema.js';
 import { segmentStart } from '../store/segmentLayout.js';
+import { nextStoredSegment } from '../store/segmentBitmap.js';
 
 /** Windows requested at once: the next one's request goes out as the previous one's answer begins. */
 const WINDOWS_IN_FLIGHT = 2;
@@ -41,7 +42,7 @@ interface Window {
 export async function downloadRun(cache: RangeCache, file: FileRecord, first: number, signal: AbortSignal, afterJoin: () => void): Promise<void> {
   const { url } = file;
   const segmentBytes = file.segmentSizeBytes;
-  const nextStored = file.storedSegments.find((index) => index > first);
+  const nextStored = nextStoredSegment(file.segmentBitmap, first);
   const runEnd = nextStored === undefined ? file.sizeBytes : segmentStart(nextStored, file);
   const maxWindowBytes = Math.max(segmentBytes, Math.min(MAX_WINDOW_BYTES, cache.config.maxFetchWindowBytes));
   let windowBytes = Math.min(cache.config.fetchWindowBytes, maxWindowBytes);

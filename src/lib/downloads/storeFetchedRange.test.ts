@@ -5,6 +5,7 @@ import { DownloadStore } from '../store/DownloadStore.js';
 import { MediaDatabase } from '../store/MediaDatabase.js';
 import { SegmentStore, type FileHead } from '../store/SegmentStore.js';
 import { storeFetchedRange } from './storeFetchedRange.js';
+import { storedSegmentIndices } from '../store/segmentBitmap.js';
 
 // Storing a response fetched outside the worker (a background fetch record), over fake-indexeddb.
 const SEGMENT = 8;
@@ -40,7 +41,7 @@ describe('storeFetchedRange', () => {
   it('stores the whole segments of a 206 (the last one short), skipping those already stored', async () => {
     const { store, budget, file } = await setup([2]);
     expect(await storeFetchedRange(budget, await file(), 8, partial(8, SIZE - 1))).toEqual({ storedSegments: 3 });
-    expect((await file()).storedSegments).toEqual([1, 2, 3, 4]);
+    expect(storedSegmentIndices((await file()).segmentBitmap)).toEqual([1, 2, 3, 4]);
     expect(await storedBytes(store, 1)).toEqual([...bytes.subarray(8, 16)]);
     expect(await storedBytes(store, 4)).toEqual([...bytes.subarray(32, 36)]);
   });
@@ -48,7 +49,7 @@ describe('storeFetchedRange', () => {
   it('leaves out partial segments at either end of the body', async () => {
     const { budget, file } = await setup();
     expect(await storeFetchedRange(budget, await file(), 4, partial(4, 27))).toEqual({ storedSegments: 2 });
-    expect((await file()).storedSegments).toEqual([1, 2]);
+    expect(storedSegmentIndices((await file()).segmentBitmap)).toEqual([1, 2]);
   });
 
   it('uses a 200 with the whole file', async () => {
@@ -70,6 +71,6 @@ describe('storeFetchedRange', () => {
     for (const [index, [response, reason]] of cases.entries()) {
       expect(await storeFetchedRange(budget, await file(), starts[index]!, response)).toEqual({ storedSegments: 0, rejected: reason });
     }
-    expect((await file()).storedSegments).toEqual([]);
+    expect(storedSegmentIndices((await file()).segmentBitmap)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { CacheBudget } from '../cache/CacheBudget.js';
 import type { FileRecord } from '../store/schema.js';
 import { segmentEnd, segmentStart } from '../store/segmentLayout.js';
 import { sameVersion } from '../store/validators.js';
+import { hasSegment } from '../store/segmentBitmap.js';
 
 export type StoredRange = { storedSegments: number } | { storedSegments: 0; rejected: string };
 
@@ -20,13 +21,12 @@ export async function storeFetchedRange(budget: Pick<CacheBudget, 'storeSegment'
   if (!sameVersion(head.validator, head.sizeBytes, file.validator, file.sizeBytes)) return { storedSegments: 0, rejected: 'version-changed' };
   const body = await response.blob();
   if (body.size !== head.endOffset - head.startOffset) return { storedSegments: 0, rejected: 'length-mismatch' };
-  const stored = new Set(file.storedSegments);
   const first = Math.ceil(head.startOffset / file.segmentSizeBytes);
   let count = 0;
   for (let index = first; segmentStart(index, file) < head.endOffset; index += 1) {
     const end = segmentEnd(index, file);
     if (end > head.endOffset) break;
-    if (stored.has(index)) continue;
+    if (hasSegment(file.segmentBitmap, index)) continue;
     const from = segmentStart(index, file) - head.startOffset;
     const fileHead = { sizeBytes: file.sizeBytes, validator: file.validator, contentType: file.contentType };
     if (await budget.storeSegment(file.url, index, body.slice(from, end - head.startOffset), fileHead)) count += 1;

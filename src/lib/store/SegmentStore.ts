@@ -4,8 +4,9 @@ import { raceWithTimeout, storageWriteTimeoutMs, TimeoutError } from '../stream/
 import { MediaDatabase } from './MediaDatabase.js';
 import { RecordMirror } from './RecordMirror.js';
 import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
-import { segmentLength } from './segmentLayout.js';
+import { segmentCount, segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
+import { emptySegmentBitmap, hasSegment, withSegment } from './segmentBitmap.js';
 
 export interface FileHead {
   sizeBytes: number;
@@ -87,7 +88,7 @@ export class SegmentStore {
       validator: head.validator,
       contentType: head.contentType,
       segmentSizeBytes,
-      storedSegments: [],
+      segmentBitmap: emptySegmentBitmap(segmentCount({ sizeBytes: head.sizeBytes, segmentSizeBytes })),
       storedBytes: 0,
       createdAt: now,
       lastAccessAt: now,
@@ -184,8 +185,8 @@ export class SegmentStore {
         if (outcomes[at] !== true) return;
         const file = fileOf.get(write.url)!;
         puts.push(tx.objectStore('segments').put({ url: write.url, index: write.index, sizeBytes: write.blob.size, blob: write.blob }));
-        if (!file.storedSegments.includes(write.index)) {
-          file.storedSegments = insertSorted(file.storedSegments, write.index);
+        if (!hasSegment(file.segmentBitmap, write.index)) {
+          file.segmentBitmap = withSegment(file.segmentBitmap, write.index);
           file.storedBytes += write.blob.size;
         }
         changed.add(write.url);
@@ -315,11 +316,6 @@ function consecutiveRuns(values: readonly number[]): Array<[number, number]> {
     else runs.push([value, value]);
   }
   return runs;
-}
-
-function insertSorted(sorted: number[], value: number): number[] {
-  const at = sorted.findIndex((item) => item > value);
-  return at === -1 ? [...sorted, value] : [...sorted.slice(0, at), value, ...sorted.slice(at)];
 }
 
 function abortQuietly(tx: { abort(): void }): void {

@@ -1,5 +1,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
-import { MEDIA_DB_NAME, MEDIA_DB_VERSION, type MediaCacheDB } from './schema.js';
+import { MEDIA_DB_NAME, MEDIA_DB_VERSION, type FileRecord, type FileRecordV2, type MediaCacheDB } from './schema.js';
+import { segmentBitmapOf } from './segmentBitmap.js';
+import { segmentCount } from './segmentLayout.js';
 
 /**
  * Opens the database, creating or upgrading it. Every version has an upgrade step so a service
@@ -8,7 +10,7 @@ import { MEDIA_DB_NAME, MEDIA_DB_VERSION, type MediaCacheDB } from './schema.js'
  */
 export function openMediaDB(name = MEDIA_DB_NAME, onClosed?: () => void): Promise<IDBPDatabase<MediaCacheDB>> {
   return openDB<MediaCacheDB>(name, MEDIA_DB_VERSION, {
-    upgrade(db, oldVersion) {
+    async upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         const files = db.createObjectStore('files', { keyPath: 'url' });
         files.createIndex('byLastAccess', 'lastAccessAt');
@@ -17,6 +19,12 @@ export function openMediaDB(name = MEDIA_DB_NAME, onClosed?: () => void): Promis
       if (oldVersion < 2) {
         // Version 2 adds downloads (pinned files); files and segments stay as they are.
         db.createObjectStore('downloads', { keyPath: 'url' });
+      }
+      if (oldVersion < 3) {
+        // Version 3 keeps a file's stored segments as a bitmap instead of a list of indices.
+        for (let cursor = await transaction.objectStore('files').openCursor(); cursor; cursor = await cursor.continue()) {
+          await cursor.update(fileRecordV3(cursor.value as unknown as FileRecordV2));
+        }
       }
     },
     blocking(_currentVersion, _blockedVersion, event) {
@@ -27,4 +35,9 @@ export function openMediaDB(name = MEDIA_DB_NAME, onClosed?: () => void): Promis
       onClosed?.();
     },
   });
+}
+
+function fileRecordV3(record: FileRecordV2): FileRecord {
+  const { storedSegments, ...rest } = record;
+  return { ...rest, segmentBitmap: segmentBitmapOf(storedSegments, segmentCount(record)) };
 }

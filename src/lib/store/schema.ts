@@ -1,8 +1,9 @@
 import type { DBSchema } from 'idb';
+import type { SegmentBitmap } from './segmentBitmap.js';
 
 export const MEDIA_DB_NAME = 'media-range-cache';
 /** Bump on every schema change and add a step to `openMediaDB`'s upgrade. */
-export const MEDIA_DB_VERSION = 2;
+export const MEDIA_DB_VERSION = 3;
 
 /**
  * What identifies one version of a resource. Bytes are only ever combined under equal validators:
@@ -20,12 +21,15 @@ export interface FileRecord {
   validator: Validator;
   contentType: string;
   segmentSizeBytes: number;
-  /** Indices of the complete, verified segments, ascending. */
-  storedSegments: number[];
+  /** The complete, verified segments, a bit each (since version 3; see segmentBitmap.ts). */
+  segmentBitmap: SegmentBitmap;
   storedBytes: number;
   createdAt: number;
   lastAccessAt: number;
 }
+
+/** A file record as versions 1 and 2 stored it: the stored segments as a list of indices. */
+export type FileRecordV2 = Omit<FileRecord, 'segmentBitmap'> & { storedSegments: number[] };
 
 export interface SegmentRecord {
   url: string;
