@@ -73,11 +73,14 @@ export class ServiceWorkerHeap {
       };
       this.session.on('Target.receivedMessageFromTarget', onMessage);
     });
-    await this.session.send('Target.sendMessageToTarget', {
+    const sent = this.session.send('Target.sendMessageToTarget', {
       sessionId: this.sessionId,
       message: JSON.stringify({ id, method }),
     });
-    return reply;
+    // Awaited together, so that a reply that times out while the send is still pending (or after
+    // it failed) rejects this call rather than going unhandled.
+    const [, result] = await Promise.all([sent, reply]);
+    return result;
   }
 }
 
