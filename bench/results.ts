@@ -63,6 +63,12 @@ export interface HeapFigure {
   samples: number[];
   median: number | null;
   error?: string;
+  /**
+   * Where measured (ours-cold): the peak of the heap sampled after a forced GC 4 times a second, minus
+   * idle, in a separate pass of the same reads, one value per round. What the worker holds, without
+   * the garbage V8 collects later; informational, since the issue's figure samples without GC.
+   */
+  held?: { samples: number[]; median: number | null; error?: string };
 }
 
 export interface OriginBytesFigure {

@@ -129,18 +129,30 @@ async function measureAll(plan: BenchPlan, only: ReadonlySet<Figure>, browser: B
       const seq = only.has('sequential') ? await sequentialRound(sites, order, sizeBytes) : {};
       sequentialRounds.push(seq);
       if (only.has('sequential')) log(`sequential ${sizeBytes / MiB} MiB, round ${round + 1}: ${order.map((c) => `${c} ${describe(seq[c], 'MiB/s')}`).join(', ')}`);
-      const heapResult = only.has('heap') ? await heapRound(browser, sites, order, sizeBytes, plan.heapReaders) : { peakAboveIdle: {}, idle: {} };
+      const heapResult = only.has('heap') ? await heapRound(browser, sites, order, sizeBytes, plan.heapReaders) : { peakAboveIdle: {}, idle: {}, heldAboveIdle: {} };
       heapRounds.push(heapResult);
       if (only.has('heap')) log(
         `heap ${sizeBytes / MiB} MiB × ${plan.heapReaders} readers, round ${round + 1}: ` +
-          order.filter((c) => c !== 'no-sw').map((c) => `${c} ${describe(scaled(heapResult.peakAboveIdle[c], 1 / MiB), 'MiB')}`).join(', '),
+          order.filter((c) => c !== 'no-sw').map((c) => `${c} ${describe(scaled(heapResult.peakAboveIdle[c], 1 / MiB), 'MiB')}`).join(', ') +
+          Object.entries(heapResult.heldAboveIdle).map(([c, held]) => `; ${c} held after GC ${describe(scaled(held, 1 / MiB), 'MiB')}`).join(''),
       );
     }
     if (only.has('sequential')) sequential.push(...sampled(sequentialRounds, sizeBytes, CONTENDERS));
     if (!only.has('heap')) continue;
+    const heldFigures = sampled(heapRounds.map((round) => round.heldAboveIdle), sizeBytes, CONTENDERS);
     for (const figure of sampled(heapRounds.map((round) => round.peakAboveIdle), sizeBytes, CONTENDERS.filter((c) => c !== 'no-sw'))) {
       const idles = heapRounds.map((round) => round.idle[figure.contender]).filter((value): value is number => typeof value === 'number');
-      heap.push({ contender: figure.contender, sizeBytes, readers: plan.heapReaders, idleBytes: median(idles), samples: figure.samples, median: figure.median, ...(figure.error && { error: figure.error }) });
+      const held = heldFigures.find((h) => h.contender === figure.contender && (h.samples.length > 0 || h.error));
+      heap.push({
+        contender: figure.contender,
+        sizeBytes,
+        readers: plan.heapReaders,
+        idleBytes: median(idles),
+        samples: figure.samples,
+        median: figure.median,
+        ...(figure.error && { error: figure.error }),
+        ...(held && { held: { samples: held.samples, median: held.median, ...(held.error && { error: held.error }) } }),
+      });
     }
   }
 

@@ -20,7 +20,15 @@ function completeRun(): BenchResults {
     ttfb: CONTENDERS.map((contender) => ({ contender, sizeBytes: 64 * MiB, samplesMs: [3, 4], p50Ms: 3.5, p95Ms: 4 })),
     seek: CONTENDERS.map((contender) => ({ contender, samples: [30], median: 30 })),
     heap: sizesBytes.flatMap((sizeBytes) =>
-      CONTENDERS.filter((c) => c !== 'no-sw').map((contender) => ({ contender, sizeBytes, readers: 4, idleBytes: MiB, samples: [2 * MiB], median: 2 * MiB })),
+      CONTENDERS.filter((c) => c !== 'no-sw').map((contender) => ({
+        contender,
+        sizeBytes,
+        readers: 4,
+        idleBytes: MiB,
+        samples: [2 * MiB],
+        median: 2 * MiB,
+        ...(contender === 'ours-cold' && { held: { samples: [MiB], median: MiB } }),
+      })),
     ),
     originBytes: CONTENDERS.filter((c) => c !== 'ours-warm').map((contender) => ({ contender, sizeBytes: 16 * MiB, readers: 8, samples: [16 * MiB], ratio: 1 })),
     download: { sizeBytes: 16 * MiB, downloadMs: [400], plainFetchMs: [300], fetchThroughWorkerMs: [500], ratioToPlainFetch: 0.75, ratioToWorkerFetch: 1.25 },
@@ -45,6 +53,8 @@ describe('validateResults', () => {
   it.each<[string, (run: BenchResults) => void, string]>([
     ['another schema', (run) => ((run as { schema: number }).schema = 2), 'schema 2'],
     ['our heap failing', (run) => Object.assign(run.heap.find((f) => f.contender === 'ours-cold')!, { error: 'boom' }), 'heap ours-cold'],
+    ['no held heap of ours-cold', (run) => delete run.heap.find((f) => f.contender === 'ours-cold')!.held, 'held heap ours-cold'],
+    ['a held heap pass failing', (run) => (run.heap.find((f) => f.contender === 'ours-cold')!.held = { samples: [], median: null, error: 'boom' }), 'held heap ours-cold'],
     ['a missing sequential figure', (run) => run.sequential.pop(), 'sequential ours-warm'],
     ['a NaN sample', (run) => (run.ttfb.find((f) => f.contender === 'ours-warm')!.samplesMs = [Number.NaN]), 'ttfb ours-warm'],
     ['no seeks of ours', (run) => (run.seek.find((f) => f.contender === 'ours-cold')!.samples = []), 'seek ours-cold'],

@@ -31,6 +31,10 @@ export function validateResults(results: BenchResults): string[] {
       else if (figure.error) problems.push(`heap ${contender} ${sizeBytes}: ${figure.error}`);
       else finiteSamples(figure.samples, `heap ${contender} ${sizeBytes}`, problems);
     }
+    const cold = results.heap?.find((entry) => entry.contender === 'ours-cold' && entry.sizeBytes === sizeBytes);
+    if (cold && !cold.held) problems.push(`held heap ours-cold ${sizeBytes}: missing`);
+    else if (cold?.held?.error) problems.push(`held heap ours-cold ${sizeBytes}: ${cold.held.error}`);
+    else if (cold?.held) finiteSamples(cold.held.samples, `held heap ours-cold ${sizeBytes}`, problems);
   }
   for (const contender of OURS) {
     const ttfb = results.ttfb?.find((entry) => entry.contender === contender);

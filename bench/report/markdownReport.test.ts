@@ -109,6 +109,22 @@ describe('markdownReport', () => {
     expect(tableRows(section(markdown, heading))).toEqual(rows);
   });
 
+  it('shows the held heap (sampled after GC) under the heap table, only where it was measured', () => {
+    const run = sampleRun();
+    run.heap.push(
+      { contender: 'ours-cold', sizeBytes: SMALL, readers: 4, idleBytes: MiB, samples: [8 * MiB], median: 8 * MiB, held: { samples: [2 * MiB], median: 2 * MiB } },
+      { contender: 'ours-cold', sizeBytes: LARGE, readers: 4, idleBytes: MiB, samples: [15 * MiB], median: 15 * MiB, held: { samples: [], median: null, error: 'crashed' } },
+    );
+    const heap = section(markdownReport(run, charts), 'Worker heap');
+    const held = heap.slice(heap.indexOf('What the worker still holds'));
+    expect(tableRows(held)).toEqual([
+      ['Contender', '64 MiB', '1 GiB'],
+      ['---', '---', '---'],
+      ['ours-cold', '2.0 MiB', 'error: crashed'],
+    ]);
+    expect(section(markdown, 'Worker heap')).not.toContain('What the worker still holds');
+  });
+
   it.each([
     ['how to reproduce', '`npm run bench`'],
     ['quick mode', '`npm run bench -- --quick`'],

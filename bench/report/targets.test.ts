@@ -20,7 +20,15 @@ function passingRun(): BenchResults {
     ]),
     seek: [],
     heap: (['ours-cold', 'ours-warm'] as const).flatMap((contender) =>
-      sizes.map((sizeBytes) => ({ contender, sizeBytes, readers: 4, idleBytes: 3 * MiB, samples: [6 * MiB], median: 6 * MiB })),
+      sizes.map((sizeBytes) => ({
+        contender,
+        sizeBytes,
+        readers: 4,
+        idleBytes: 3 * MiB,
+        samples: [6 * MiB],
+        median: 6 * MiB,
+        ...(contender === 'ours-cold' && { held: { samples: [2 * MiB], median: 2 * MiB } }),
+      })),
     ),
     originBytes: [{ contender: 'ours-cold', sizeBytes: LARGE, readers: 8, samples: [LARGE], ratio: 1.0 }],
     download: { sizeBytes: LARGE, downloadMs: [1000], plainFetchMs: [900], fetchThroughWorkerMs: [950], ratioToPlainFetch: 0.9, ratioToWorkerFetch: 0.95 },
@@ -66,6 +74,7 @@ describe('evaluateTargets', () => {
       'heap-peak-ours-cold',
       'heap-scaling-ours-warm',
       'heap-scaling-ours-cold',
+      'heap-held-scaling-ours-cold',
       'origin-bytes-ours-cold',
       'download-vs-plain-fetch',
       'download-vs-worker-fetch',
@@ -136,6 +145,36 @@ describe('evaluateTargets', () => {
       id: 'heap-scaling-ours-warm',
       met: false,
       measured: '+3.8 MiB (64 MiB → 1 GiB: 0.3 MiB → 4.0 MiB; smallest < 1 MiB, so absolute growth vs 3.2 MiB allowed)',
+    },
+
+    // The held heap (sampled after GC, informational): the same growth rule, on its own value.
+    {
+      name: 'held heap grows 1.5× while the sampled peak is flat',
+      change: (r) => (r.heap.find((f) => f.contender === 'ours-cold' && f.sizeBytes === LARGE)!.held = { samples: [3 * MiB], median: 3 * MiB }),
+      id: 'heap-held-scaling-ours-cold',
+      met: false,
+      measured: '1.50× (64 MiB → 1 GiB: 2.0 MiB → 3.0 MiB)',
+    },
+    {
+      name: 'sampled peak grows 2× while the held heap is flat',
+      change: (r) => setHeap(r, 'ours-cold', LARGE, 12),
+      id: 'heap-held-scaling-ours-cold',
+      met: true,
+      measured: '1.00× (64 MiB → 1 GiB: 2.0 MiB → 2.0 MiB)',
+    },
+    {
+      name: 'held heap not measured at the large size',
+      change: (r) => delete r.heap.find((f) => f.contender === 'ours-cold' && f.sizeBytes === LARGE)!.held,
+      id: 'heap-held-scaling-ours-cold',
+      met: null,
+      measured: 'not measured (only one file size measured; 1 GiB: not measured)',
+    },
+    {
+      name: 'held heap pass errored',
+      change: (r) => (r.heap.find((f) => f.contender === 'ours-cold' && f.sizeBytes === SMALL)!.held = { samples: [], median: null, error: 'crashed' }),
+      id: 'heap-held-scaling-ours-cold',
+      met: null,
+      measured: 'not measured (only one file size measured; 64 MiB: crashed)',
     },
 
     // Origin bytes, download, disk.

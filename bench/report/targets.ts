@@ -15,6 +15,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     ...ttfbRows(results),
     ...heapPeakRows(results),
     ...heapScalingRows(results),
+    heldHeapScalingRow(results),
     originBytesRow(results),
     ...downloadRows(results),
     diskRow(results),
@@ -169,16 +170,25 @@ function ttfbWorkboxRow(results: BenchResults, stat: string, value: (f: TtfbFigu
  * (typically the largest, out of memory), what was measured is still shown, but the target can
  * only be confirmed missed, never met: `met` is false if the measured part already fails, else null.
  */
-function heapFigures(results: BenchResults, contender: ContenderId) {
+function heapFigures(results: BenchResults, contender: ContenderId, of: HeapValue = sampledPeak) {
   const figures = results.heap.filter((f) => f.contender === contender);
-  const isUsable = (f: HeapFigure): f is HeapFigure & { median: number } => !f.error && Number.isFinite(f.median ?? NaN);
-  const usable = figures.filter(isUsable).sort((a, b) => a.sizeBytes - b.sizeBytes);
+  const usable = figures
+    .flatMap((f) => {
+      const value = of(f);
+      return !value.error && Number.isFinite(value.median ?? NaN) ? [{ sizeBytes: f.sizeBytes, median: value.median! }] : [];
+    })
+    .sort((a, b) => a.sizeBytes - b.sizeBytes);
   const failures = figures
-    .filter((f) => !isUsable(f))
-    .map((f) => `${sizeLabel(f.sizeBytes)}: ${f.error ?? 'no samples'}`)
+    .filter((f) => !usable.some((u) => u.sizeBytes === f.sizeBytes))
+    .map((f) => `${sizeLabel(f.sizeBytes)}: ${of(f).error ?? 'no samples'}`)
     .join('; ');
   return { figures, usable, failures };
 }
+
+/** Which of a heap figure's values a row reads: the sampled peak (the issue's), or the held one. */
+type HeapValue = (figure: HeapFigure) => { median: number | null; error?: string | undefined };
+const sampledPeak: HeapValue = (figure) => figure;
+const heldPeak: HeapValue = (figure) => figure.held ?? { median: null, error: 'not measured' };
 
 function withFailures(row: TargetRow, failures: string): TargetRow {
   if (!failures) return row;
@@ -212,34 +222,45 @@ function heapPeakRows(results: BenchResults): TargetRow[] {
  * 0.2 × 16 MiB = 3.2 MiB of growth, and that much counts as met.
  */
 function heapScalingRows(results: BenchResults): TargetRow[] {
-  return (['ours-warm', 'ours-cold'] as const).map((contender) => {
-    const { usable, failures } = heapFigures(results, contender);
-    const id = `heap-scaling-${contender}`;
-    const description = `${contender} heap peak ≤ 1.2× from smallest to largest file`;
-    const smallest = usable[0];
-    const largest = usable.at(-1);
-    if (!smallest || !largest || smallest.sizeBytes === largest.sizeBytes) {
-      const reason = usable.length === 0 ? failures || `no ${contender} heap figure` : 'only one file size measured';
-      return notMeasured(id, description, failures && usable.length > 0 ? `${reason}; ${failures}` : reason);
-    }
-    const span = `${sizeLabel(smallest.sizeBytes)} → ${sizeLabel(largest.sizeBytes)}`;
-    const values = `${formatMiB(smallest.median)} → ${formatMiB(largest.median)}`;
-    let row: TargetRow;
-    if (smallest.median < MiB) {
-      const growth = largest.median - smallest.median;
-      const allowed = 0.2 * HEAP_TARGET_BYTES;
-      row = {
-        id,
-        description,
-        measured: `+${formatMiB(growth)} (${span}: ${values}; smallest < 1 MiB, so absolute growth vs ${formatMiB(allowed)} allowed)`,
-        met: growth <= allowed,
-      };
-    } else {
-      const ratio = largest.median / smallest.median;
-      row = { id, description, measured: `${formatRatio(ratio)} (${span}: ${values})`, met: ratio <= 1.2 };
-    }
-    return withFailures(row, failures);
-  });
+  return (['ours-warm', 'ours-cold'] as const).map((contender) =>
+    heapScalingRow(results, contender, sampledPeak, `heap-scaling-${contender}`, `${contender} heap peak ≤ 1.2× from smallest to largest file`),
+  );
+}
+
+/**
+ * Informational, not the issue's definition: the same growth rule for the heap sampled after a
+ * forced GC, i.e. what the worker still holds. It tells memory the worker keeps (which the design
+ * bounds) from garbage V8 has not collected yet (which V8's heuristics bound).
+ */
+function heldHeapScalingRow(results: BenchResults): TargetRow {
+  return heapScalingRow(results, 'ours-cold', heldPeak, 'heap-held-scaling-ours-cold', 'ours-cold heap held (sampled after GC) ≤ 1.2× from smallest to largest file (informational)');
+}
+
+function heapScalingRow(results: BenchResults, contender: ContenderId, of: HeapValue, id: string, description: string): TargetRow {
+  const { usable, failures } = heapFigures(results, contender, of);
+  const smallest = usable[0];
+  const largest = usable.at(-1);
+  if (!smallest || !largest || smallest.sizeBytes === largest.sizeBytes) {
+    const reason = usable.length === 0 ? failures || `no ${contender} heap figure` : 'only one file size measured';
+    return notMeasured(id, description, failures && usable.length > 0 ? `${reason}; ${failures}` : reason);
+  }
+  const span = `${sizeLabel(smallest.sizeBytes)} → ${sizeLabel(largest.sizeBytes)}`;
+  const values = `${formatMiB(smallest.median)} → ${formatMiB(largest.median)}`;
+  let row: TargetRow;
+  if (smallest.median < MiB) {
+    const growth = largest.median - smallest.median;
+    const allowed = 0.2 * HEAP_TARGET_BYTES;
+    row = {
+      id,
+      description,
+      measured: `+${formatMiB(growth)} (${span}: ${values}; smallest < 1 MiB, so absolute growth vs ${formatMiB(allowed)} allowed)`,
+      met: growth <= allowed,
+    };
+  } else {
+    const ratio = largest.median / smallest.median;
+    row = { id, description, measured: `${formatRatio(ratio)} (${span}: ${values})`, met: ratio <= 1.2 };
+  }
+  return withFailures(row, failures);
 }
 
 function originBytesRow(results: BenchResults): TargetRow {
