@@ -144,6 +144,20 @@ describe('SegmentStore', () => {
     expect(storedOf(await new SegmentStore(store.database.name).getFile(URL_A))).toEqual([0, 2]);
   });
 
+  it('hands out the same Blob for a stored segment on every read, and a new one once the file is stored anew', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 1), v1);
+    const first = (await store.getSegments(URL_A, [0], v1)).get(0)!;
+    expect((await store.getSegments(URL_A, [0], v1)).get(0)).toBe(first);
+    await store.deleteFile(URL_A);
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 2), v1);
+    const again = (await store.getSegments(URL_A, [0], v1)).get(0)!;
+    expect(again).not.toBe(first);
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(new Uint8Array(8).fill(2));
+  });
+
   it('writes through to the database: a second store on the same database sees every change', async () => {
     dbCounter += 1;
     const name = `segment-store-test-${dbCounter}`;

@@ -3,6 +3,7 @@ import { MediaCacheError } from '../errors/MediaCacheError.js';
 import { raceWithTimeout, storageWriteTimeoutMs, TimeoutError } from '../stream/adaptiveTimeout.js';
 import { MediaDatabase } from './MediaDatabase.js';
 import { RecordMirror } from './RecordMirror.js';
+import { StoredBlobHandles } from './StoredBlobHandles.js';
 import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
 import { segmentCount, segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
@@ -27,6 +28,8 @@ export class SegmentStore {
   private readonly records: RecordMirror<'files'>;
   private readonly touchedAt = new Map<string, number>();
   private readonly changeListeners = new Set<(url: string) => void>();
+  /** One Blob per stored segment, handed out again on every read (see StoredBlobHandles). */
+  private readonly handles = new StoredBlobHandles();
 
   constructor(database: MediaDatabase | string = new MediaDatabase()) {
     this.database = typeof database === 'string' ? new MediaDatabase(database) : database;
@@ -80,7 +83,10 @@ export class SegmentStore {
       records.set(url, existing);
       return existing;
     }
-    if (existing) await tx.objectStore('segments').delete(segmentKeyRange(url));
+    if (existing) {
+      this.handles.forgetFile(url);
+      await tx.objectStore('segments').delete(segmentKeyRange(url));
+    }
     const now = Date.now();
     const record: FileRecord = {
       url,
@@ -184,6 +190,7 @@ export class SegmentStore {
       batch.forEach((write, at) => {
         if (outcomes[at] !== true) return;
         const file = fileOf.get(write.url)!;
+        this.handles.forgetSegment(write.url, write.index);
         puts.push(tx.objectStore('segments').put({ url: write.url, index: write.index, sizeBytes: write.blob.size, blob: write.blob }));
         if (!hasSegment(file.segmentBitmap, write.index)) {
           file.segmentBitmap = withSegment(file.segmentBitmap, write.index);
@@ -223,9 +230,11 @@ export class SegmentStore {
     if (!file || (expected && !sameVersion(file.validator, file.sizeBytes, expected.validator, expected.sizeBytes))) {
       return blobs;
     }
+    // A file deleted while this read ran keeps no handles (they would keep its files on disk).
+    const kept = (await this.mirror()).has(url);
     for (const record of runs.flat()) {
       if (record.blob.size === record.sizeBytes && record.sizeBytes === segmentLength(record.index, file)) {
-        blobs.set(record.index, record.blob);
+        blobs.set(record.index, kept ? this.handles.handleFor(url, record.index, record.blob) : record.blob);
       }
     }
     return blobs;
@@ -235,6 +244,7 @@ export class SegmentStore {
     const records = await this.mirror();
     const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
+    this.handles.forgetFile(url);
     await Promise.all([tx.objectStore('segments').delete(segmentKeyRange(url)), tx.objectStore('files').delete(url), tx.done]);
     records.delete(url);
     this.changed(url);
