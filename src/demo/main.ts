@@ -57,7 +57,9 @@ function setWorkerStatus(text: string, state: 'pending' | 'ready' | 'error', det
 
 // The worker must control the page before the first media request, or that request bypasses the
 // cache; the lecture list can load meanwhile.
-const controlled = registerMediaCache().then(
+// In `vite dev` the worker is served as an ES module straight from source; the server sends
+// `Service-Worker-Allowed: /` so a script under /src/ may control the whole site.
+const controlled = registerMediaCache(import.meta.env.DEV ? { scriptUrl: '/src/sw.ts', type: 'module' } : {}).then(
   () => setWorkerStatus('Media cache active', 'ready'),
   (error: unknown) => {
     setWorkerStatus('Media cache unavailable', 'error', error instanceof Error ? error.message : String(error));

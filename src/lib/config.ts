@@ -26,6 +26,7 @@ export interface MediaCacheConfig {
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 
+/** The sizes the cache uses where `MediaCacheOptions.config` does not say otherwise (in-memory sizes then adapt to the device's memory). */
 export const defaultConfig: Readonly<MediaCacheConfig> = Object.freeze({
   segmentSizeBytes: 512 * KiB,
   rangeWriteBytes: 256 * KiB,

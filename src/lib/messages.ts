@@ -11,8 +11,10 @@ export const MEDIA_CACHE_CHANNEL = 'media-range-cache';
 /** The `kind` tag of every message of this protocol, so other messages on the same channels pass by. */
 export const MEDIA_CACHE_MESSAGE = 'media-range-cache/v1';
 
+/** Where a download stands: waiting to start, running, paused by the app, done and verified, or failed. */
 export type DownloadState = 'queued' | 'downloading' | 'paused' | 'complete' | 'error';
 
+/** A download's state and how much of its file is stored, as the worker reports it. */
 export interface DownloadProgress {
   url: string;
   state: DownloadState;
@@ -32,6 +34,7 @@ export interface DownloadProgress {
   remaining?: ByteRange[];
 }
 
+/** One file the worker has bytes of: its size, which segments are stored, whether it is pinned by a download. */
 export interface StoredFileInfo {
   url: string;
   sizeBytes: number;
@@ -47,6 +50,7 @@ export interface StoredFileInfo {
   download: DownloadProgress | undefined;
 }
 
+/** The site's storage as the worker sees it: usage and quota, pinned and cached bytes, the cache budget, persistence. */
 export interface StorageSummary {
   /** From `navigator.storage.estimate()` in the worker; 0 when unavailable. */
   usageBytes: number;
@@ -58,6 +62,7 @@ export interface StorageSummary {
   cacheBudgetBytes: number;
 }
 
+/** What the cache has served since the worker started, and what it is doing now. */
 export interface CacheMetrics {
   /** Bytes handed to readers from storage. */
   bytesFromCache: number;
@@ -122,6 +127,7 @@ export type WorkerReply =
   | { kind: typeof MEDIA_CACHE_MESSAGE; ok: true; result: unknown }
   | { kind: typeof MEDIA_CACHE_MESSAGE; ok: false; error: { code: MediaCacheErrorCode; message: string } };
 
+/** What the worker broadcasts to pages (`OfflineLibrary` re-dispatches these as events). */
 export type CacheEvent =
   | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'progress'; progress: DownloadProgress }
   /** Segments were stored or removed, or the file's pinning changed. */

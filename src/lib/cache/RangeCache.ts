@@ -25,13 +25,27 @@ import type { SegmentFetch } from './SegmentFetch.js';
 import { SegmentFetcher } from './SegmentFetcher.js';
 import { StitchedSource } from './StitchedSource.js';
 import { hasSegment, nextStoredSegment } from '../store/segmentBitmap.js';
+import type { MediaCachePlugin } from '../plugins/MediaCachePlugin.js';
+import { PluginRunner } from '../plugins/PluginRunner.js';
+import type { TimeoutOptions } from '../stream/TransferRates.js';
 
-export interface RangeCacheOptions {
+/** How the cache is set up: every field is optional, with the default it documents. */
+export interface MediaCacheOptions {
+  /**
+   * The cache's sizes (segment size, write units, fetch windows): see `MediaCacheConfig`. The
+   * in-memory sizes adapt to the device's memory unless given here.
+   * @defaultValue `defaultConfig`: 512 KiB segments, 256 KiB range writes, 1 MiB full writes
+   */
   config?: Partial<MediaCacheConfig>;
+  /** How long an upstream may take before it counts as stalled. */
+  timeouts?: TimeoutOptions;
+  /** Lifecycle callbacks (see `MediaCachePlugin`), called in order. @defaultValue `[]` */
+  plugins?: MediaCachePlugin[];
+  /** Where segments are stored. @defaultValue a store on the IndexedDB database `media-range-cache` */
   store?: SegmentStore;
-  /** Share of the storage quota that files only streamed may use (default 0.5). */
+  /** Share of the storage quota that files only streamed (not downloaded) may use. @defaultValue 0.5 */
   cacheBudgetFraction?: number;
-  /** A fixed cap on the bytes of files only streamed (default: none, the fraction alone). */
+  /** A fixed cap on the bytes of files only streamed. @defaultValue none: the fraction alone */
   cacheBudgetBytes?: number;
   /**
    * Whether the chunks of a streamed answer are lent (default true): views of pooled buffers that
@@ -43,6 +57,7 @@ export interface RangeCacheOptions {
   /** What the in-memory sizes adapt to (default: what `navigator` says); explicit `config` wins. */
   memory?: MemoryFacts;
 }
+
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
 const HOLD_TIMEOUT_MS = 10_000;
@@ -60,13 +75,15 @@ export class RangeCache {
   readonly fetcher: SegmentFetcher;
   readonly budget: CacheBudget;
   readonly metrics = new CacheMetricsRecorder();
+  readonly plugins: PluginRunner;
   private readonly memory: MemoryFacts;
   private readonly memoryBudgetBytes: number;
   private readonly buffers: SegmentBufferPool;
   /** Whether the chunks of streamed answers are lent (see `lendChunks`). */
   private readonly lendChunks: boolean;
 
-  constructor(options: RangeCacheOptions = {}) {
+  constructor(options: MediaCacheOptions = {}) {
+    this.plugins = new PluginRunner(options.plugins);
     this.memory = options.memory ?? currentMemoryFacts();
     const adapted = adaptToMemory(this.memory, { ...defaultConfig, ...options.config });
     this.memoryBudgetBytes = adapted.memoryBudgetBytes;
@@ -83,7 +100,9 @@ export class RangeCache {
     this.fetcher = new SegmentFetcher({
       config: this.config,
       store: this.store,
-      storeSegment: (url, index, blob, head) => this.budget.storeSegment(url, index, blob, head),
+      storeSegment: (url, index, blob, head) => this.storeSegment(url, index, blob, head),
+      onFailed: (url, error) => this.plugins.notify('fetchDidFail', { url, error }),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       metrics: this.metrics,
       buffers: this.buffers,
       reuseLentBuffers: this.lendChunks,
@@ -91,11 +110,23 @@ export class RangeCache {
     this.budget.enforceOnChange();
   }
 
+  /**
+   * Stores one complete segment of `url` (unless a plugin's `segmentWillBeStored` says no), making
+   * room under the budget when storage is full; resolves whether it was stored.
+   */
+  async storeSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
+    if (this.plugins.hasSegmentWillBeStored && !(await this.plugins.segmentWillBeStored({ url, index, sizeBytes: blob.size }))) return false;
+    const stored = await this.budget.storeSegment(url, index, blob, head);
+    if (stored) this.plugins.notify('segmentDidStore', { url, index, sizeBytes: blob.size });
+    return stored;
+  }
+
   /** Answers a GET for a media resource. Never rejects: failures become network errors. */
   async handle(request: Request): Promise<Response> {
     try {
       return await this.answer(request);
-    } catch {
+    } catch (error) {
+      this.plugins.notify('handlerDidError', { request, error });
       // A media element retries a network error (DESIGN.md, fact 4); a fetch() caller sees the
       // same TypeError it would see offline.
       return Response.error();

@@ -43,6 +43,8 @@ export interface SegmentFetchOptions {
   reuseLentBuffers: boolean;
   /** Stores one complete segment; resolves false when it was not stored. */
   storeSegment: (url: string, index: number, blob: Blob, head: FileHead) => Promise<boolean>;
+  /** Told once when the fetch fails for any reason but its readers leaving (`reader-cancelled`). */
+  onFailed?: (url: string, error: MediaCacheError) => void;
   onSettled: (fetch: SegmentFetch) => void;
 }
 
@@ -545,6 +547,7 @@ export class SegmentFetch {
 
   private fail(error: MediaCacheError): MediaCacheError {
     if (__DEV__ && !this.failure) devLog('upstream fetch ended', { url: this.url, code: error.code, edge: this.edge });
+    if (!this.failure && error.code !== 'reader-cancelled') this.options.onFailed?.(this.url, error);
     this.failure ??= error;
     this.signalProgress();
     return this.failure;

@@ -1,5 +1,5 @@
 import type { FileHead } from '../store/SegmentStore.js';
-import { TransferRates } from '../stream/TransferRates.js';
+import { TransferRates, type TimeoutOptions } from '../stream/TransferRates.js';
 import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
 
 /**
@@ -8,14 +8,18 @@ import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
  * one transfer.
  */
 /** What every fetch shares: the configuration and where segments go. */
-export type SharedFetchOptions = Pick<SegmentFetchOptions, 'config' | 'store' | 'storeSegment' | 'metrics' | 'buffers' | 'reuseLentBuffers'>;
+export type SharedFetchOptions = Pick<SegmentFetchOptions, 'config' | 'store' | 'storeSegment' | 'onFailed' | 'metrics' | 'buffers' | 'reuseLentBuffers'> & {
+  timeouts?: TimeoutOptions;
+};
 
 export class SegmentFetcher {
   private readonly active = new Map<string, Set<SegmentFetch>>();
   /** Each origin's measured transfer rate, from every fetch started here; timeouts follow it. */
-  readonly rates = new TransferRates();
+  readonly rates: TransferRates;
 
-  constructor(private readonly shared: SharedFetchOptions) {}
+  constructor(private readonly shared: SharedFetchOptions) {
+    this.rates = new TransferRates(shared.timeouts);
+  }
 
   /** A fetch in flight that will bring (or holds) the byte at `offset` of `url`. */
   find(url: string, offset: number): SegmentFetch | undefined {

@@ -1,6 +1,7 @@
 import { backgroundFetchId, backgroundFetchOf, type BackgroundFetchManagerLike } from '../downloads/backgroundFetch.js';
 import { MEDIA_CACHE_MESSAGE, type DownloadProgress, type WorkerRequest } from '../messages.js';
 
+/** Whether and when running downloads are handed to Background Fetch as the page goes away. */
 export interface BackgroundFetchOptions {
   /** What the browser's download UI calls the download of `url`. Default: the file's name. */
   title?: (url: string) => string;

@@ -13,6 +13,7 @@ import { BackgroundHandoff, type BackgroundFetchOptions, type HandoffEnvironment
 import { requestPersistence, type PersistenceResult } from './requestPersistence.js';
 import { requestWorker, type WorkerEndpoint } from './requestWorker.js';
 
+/** How an `OfflineLibrary` reaches the worker; every field has a default for a page the worker controls. */
 export interface OfflineLibraryOptions {
   /** How long a request waits for the worker and its reply before rejecting with `worker-unavailable`. Default 10 s. */
   timeoutMs?: number;
@@ -31,6 +32,7 @@ export interface OfflineLibraryOptions {
   backgroundFetch?: false | (BackgroundFetchOptions & { environment?: HandoffEnvironment });
 }
 
+/** Options of `OfflineLibrary.download`. */
 export interface DownloadOptions {
   /** Hex SHA-256 of the whole file: the worker verifies it before reporting the download complete. */
   sha256?: string;
@@ -44,6 +46,7 @@ export interface LibraryStorage extends StorageSummary {
   persistence: PersistenceResult | undefined;
 }
 
+/** The events an `OfflineLibrary` dispatches, with their `detail`. */
 export interface OfflineLibraryEventMap {
   progress: CustomEvent<DownloadProgress>;
   'file-changed': CustomEvent<{ url: string }>;

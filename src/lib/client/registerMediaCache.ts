@@ -1,7 +1,10 @@
+/** Where the worker script is and what it controls. */
 export interface RegisterMediaCacheOptions {
-  /** The worker script. Default: `/sw.js` (classic) in production, `/src/sw.ts` (module) in `vite dev`. */
+  /** The worker script. @defaultValue `'/sw.js'` */
   scriptUrl?: string;
-  /** Default: `/`, so every media element of the site goes through the cache. */
+  /** `'module'` for a worker script that is an ES module (as in `vite dev`). @defaultValue `'classic'` */
+  type?: WorkerType;
+  /** The worker's scope. @defaultValue `'/'`, so every media element of the site goes through the cache */
   scope?: string;
 }
 
@@ -31,15 +34,11 @@ export async function registerMediaCache(options: RegisterMediaCacheOptions = {}
     );
   }
   const container = navigator.serviceWorker;
-  const scope = options.scope ?? '/';
-  // In `vite dev` the worker is served as an ES module straight from source; the server sends
-  // `Service-Worker-Allowed: /` so a script under /src/ may control the whole site.
-  const registration =
-    options.scriptUrl !== undefined
-      ? await container.register(options.scriptUrl, { scope, updateViaCache: 'none' })
-      : import.meta.env.DEV
-        ? await container.register('/src/sw.ts', { type: 'module', scope, updateViaCache: 'none' })
-        : await container.register('/sw.js', { scope, updateViaCache: 'none' });
+  const registration = await container.register(options.scriptUrl ?? '/sw.js', {
+    scope: options.scope ?? '/',
+    type: options.type ?? 'classic',
+    updateViaCache: 'none',
+  });
 
   if (container.controller) return registration;
   const ready = await container.ready;

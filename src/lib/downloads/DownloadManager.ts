@@ -299,7 +299,7 @@ export class DownloadManager {
       await this.cache.downloads.keepInMemory(record);
     }
     this.lastProgressAt.set(record.url, Date.now());
-    this.options.announce({ kind: 'media-range-cache/v1', type: 'progress', progress: progressOf(record, await this.cache.store.getFile(record.url)) });
+    this.announceProgress(progressOf(record, await this.cache.store.getFile(record.url)));
     this.options.announce({ kind: 'media-range-cache/v1', type: 'file-changed', url: record.url });
   }
 
@@ -315,7 +315,13 @@ export class DownloadManager {
     this.lastProgressAt.set(url, now);
     this.options.announce({ kind: 'media-range-cache/v1', type: 'file-changed', url });
     const record = await this.cache.downloads.get(url);
-    if (record) this.options.announce({ kind: 'media-range-cache/v1', type: 'progress', progress: progressOf(record, await this.cache.store.getFile(url)) });
+    if (record) this.announceProgress(progressOf(record, await this.cache.store.getFile(url)));
+  }
+
+  /** Tells the pages and the app's plugins (`downloadDidProgress`). */
+  private announceProgress(progress: DownloadProgress): void {
+    this.options.announce({ kind: 'media-range-cache/v1', type: 'progress', progress });
+    this.cache.plugins.notify('downloadDidProgress', { progress });
   }
 }
 

@@ -1,5 +1,5 @@
 import { readUpstreamHead } from '../cache/upstreamHead.js';
-import type { CacheBudget } from '../cache/CacheBudget.js';
+import type { RangeCache } from '../cache/RangeCache.js';
 import type { FileRecord } from '../store/schema.js';
 import { segmentEnd, segmentStart } from '../store/segmentLayout.js';
 import { sameVersion } from '../store/validators.js';
@@ -14,7 +14,7 @@ export type StoredRange = { storedSegments: number } | { storedSegments: 0; reje
  * a 200 with the whole file), and its body has the length its head announces; else nothing of it is
  * stored. Segments are Blob slices of the body: nothing is copied.
  */
-export async function storeFetchedRange(budget: Pick<CacheBudget, 'storeSegment'>, file: FileRecord, requestedStart: number, response: Response): Promise<StoredRange> {
+export async function storeFetchedRange(budget: Pick<RangeCache, 'storeSegment'>, file: FileRecord, requestedStart: number, response: Response): Promise<StoredRange> {
   const head = readUpstreamHead(response, requestedStart);
   if (head.kind !== 'body') return { storedSegments: 0, rejected: head.kind === 'unusable' ? head.reason : 'unsatisfiable' };
   if (!head.storable || !head.validator) return { storedSegments: 0, rejected: 'not-storable' };

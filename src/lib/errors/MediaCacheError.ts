@@ -26,12 +26,17 @@ const messages = {
   'worker-unavailable': 'No service worker answered: none controls this page, or it did not reply in time.',
 } as const;
 
+/** Every code a `MediaCacheError` can carry (README, "Error codes"). Append-only. */
 export type MediaCacheErrorCode = keyof typeof messages;
 
 export interface MediaCacheErrorDetails {
   [key: string]: unknown;
 }
 
+/**
+ * The one error class of the library: `code` says what failed (test it, never the message),
+ * `details` what it failed on, `cause` the platform error behind it where there is one.
+ */
 export class MediaCacheError extends Error {
   override readonly name = 'MediaCacheError';
 
@@ -44,6 +49,7 @@ export class MediaCacheError extends Error {
   }
 }
 
+/** Whether `error` is a `MediaCacheError` (with `code`, when given). */
 export function isMediaCacheError(error: unknown, code?: MediaCacheErrorCode): error is MediaCacheError {
   return error instanceof MediaCacheError && (code === undefined || error.code === code);
 }

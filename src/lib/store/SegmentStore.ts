@@ -9,6 +9,7 @@ import { segmentCount, segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
 import { emptySegmentBitmap, hasSegment, withSegment } from './segmentBitmap.js';
 
+/** What the upstream says a resource is: its size, validator and type. */
 export interface FileHead {
   sizeBytes: number;
   validator: Validator;

@@ -17,6 +17,16 @@ describe('TransferRates', () => {
     }
   });
 
+  it('takes the minimum times and the choice not to calibrate from its options', () => {
+    const fixed = new TransferRates({ rangeWriteMinMs: 500, fullWriteMinMs: 700, calibrate: false });
+    fixed.record(`${origin}/a.mp4`, 256 * KiB, 2621); // 100 KB/s, measured but not followed
+    expect(fixed.measuredBytesPerMs(origin)).toBeCloseTo(100, 0);
+    expect(fixed.rangeWrite(`${origin}/a.mp4`)(1)).toBe(500);
+    expect(fixed.fullWrite(`${origin}/a.mp4`)(1)).toBe(700);
+    expect(fixed.rangeWrite(`${origin}/a.mp4`)(8 * MiB)).toBe(Math.ceil((8 * MiB) / 128));
+    expect(fixed.fullWrite(`${origin}/a.mp4`)(8 * MiB)).toBe(Math.ceil((8 * MiB) / 64));
+  });
+
   it('gives a slow but live origin time for its write units instead of declaring it stalled', () => {
     const rates = new TransferRates();
     const rule = rates.rangeWrite(`${origin}/lecture.mp4`);

@@ -28,6 +28,16 @@ const SMOOTHING = 0.25;
  * full content) never change.
  */
 export class TransferRates {
+  private readonly rangeWriteMinMs: number;
+  private readonly fullWriteMinMs: number;
+  private readonly calibrate: boolean;
+
+  constructor(options: TimeoutOptions = {}) {
+    this.rangeWriteMinMs = options.rangeWriteMinMs ?? RANGE_WRITE_MIN_MS;
+    this.fullWriteMinMs = options.fullWriteMinMs ?? FULL_WRITE_MIN_MS;
+    this.calibrate = options.calibrate ?? true;
+  }
+
   private readonly measured = new Map<string, number>();
   private readonly gathering = new Map<string, { bytes: number; ms: number }>();
   private lastOrigin: string | undefined;
@@ -59,19 +69,40 @@ export class TransferRates {
   /** The slowest rate a range write from `url` may run at before it counts as stalled, bytes/ms. */
   floorBytesPerMs(url?: string): number {
     const measured = this.measuredBytesPerMs(url);
-    if (measured === undefined) return SEED_RANGE_BYTES_PER_MS;
+    if (measured === undefined || !this.calibrate) return SEED_RANGE_BYTES_PER_MS;
     return Math.min(MAX_FLOOR_BYTES_PER_MS, Math.max(MIN_FLOOR_BYTES_PER_MS, measured / SLOWDOWN_TOLERATED));
   }
 
   /** The timeout rule of range writes from `url`, following its origin's rate as it is measured. */
   rangeWrite(url: string): (bytes: number) => number {
-    return (bytes) => Math.max(RANGE_WRITE_MIN_MS, Math.ceil(bytes / this.floorBytesPerMs(url)));
+    return (bytes) => Math.max(this.rangeWriteMinMs, Math.ceil(bytes / this.floorBytesPerMs(url)));
   }
 
   /** The timeout rule of full-content writes from `url`: half the range floor, as in the seed. */
   fullWrite(url: string): (bytes: number) => number {
-    return (bytes) => Math.max(FULL_WRITE_MIN_MS, Math.ceil(bytes / (this.floorBytesPerMs(url) / 2)));
+    return (bytes) => Math.max(this.fullWriteMinMs, Math.ceil(bytes / (this.floorBytesPerMs(url) / 2)));
   }
+}
+
+/** How long the cache waits on an upstream before it calls the transfer stalled. */
+export interface TimeoutOptions {
+  /**
+   * Least time a write unit of a range answer (256 KiB) may take to arrive; a larger unit may
+   * take longer, at the rate floor.
+   * @defaultValue 2000
+   */
+  rangeWriteMinMs?: number;
+  /**
+   * Least time a write unit of a full (200) answer (1 MiB) may take to arrive.
+   * @defaultValue 3000
+   */
+  fullWriteMinMs?: number;
+  /**
+   * Whether the rate floor follows each origin's measured transfer rate (an eighth of it, within
+   * 2 KB/s – 1 MB/s). `false` keeps the fixed floors of 128 bytes/ms (range) and 64 bytes/ms (full).
+   * @defaultValue true
+   */
+  calibrate?: boolean;
 }
 
 function originOf(url: string): string {

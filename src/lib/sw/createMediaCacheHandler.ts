@@ -1,11 +1,11 @@
 import type { RouteHandlerObject } from 'workbox-core/types.js';
-import { RangeCache, type RangeCacheOptions } from '../cache/RangeCache.js';
+import { RangeCache, type MediaCacheOptions } from '../cache/RangeCache.js';
 
 /**
  * The cache as a Workbox route handler, so an app adds it to its own worker with
  * `registerRoute(match, createMediaCacheHandler())`.
  */
-export function createMediaCacheHandler(cache: RangeCache | RangeCacheOptions = {}): RouteHandlerObject & { cache: RangeCache } {
+export function createMediaCacheHandler(cache: RangeCache | MediaCacheOptions = {}): RouteHandlerObject & { cache: RangeCache } {
   const rangeCache = cache instanceof RangeCache ? cache : new RangeCache(cache);
   return {
     cache: rangeCache,

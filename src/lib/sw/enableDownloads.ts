@@ -3,6 +3,7 @@ import { DownloadManager } from '../downloads/DownloadManager.js';
 import { listenForBackgroundFetches, workerBackgroundFetches } from './backgroundFetches.js';
 import { listenForMessages } from './listenForMessages.js';
 
+/** Options of `enableDownloads`. */
 export interface EnableDownloadsOptions {
   /**
    * Let pages hand running downloads to Background Fetch as they go away, so the downloads go on

@@ -1,11 +1,20 @@
 /** Where media lives by default: same-origin paths under this prefix. */
 export const DEFAULT_MEDIA_PATH_PREFIX = '/media/';
 
+/** Which requests the cache handles (`mediaRequestMatcher`, `registerMediaRoute`'s `match`). */
 export interface MediaMatchOptions {
   /** Same-origin path prefixes the cache handles. Default: `['/media/']`. */
   pathPrefixes?: string[];
   /** Also handle requests whose destination is `video` or `audio`, from any origin. Default: true. */
   mediaDestinations?: boolean;
+}
+
+/**
+ * A Workbox route match callback for `isMediaRequest`:
+ * `registerRoute(mediaRequestMatcher(), createMediaCacheHandler())`.
+ */
+export function mediaRequestMatcher(options: MediaMatchOptions = {}): (context: { request: Request; url: URL }) => boolean {
+  return ({ request, url }) => isMediaRequest(request, url, self.location.origin, options);
 }
 
 /**

@@ -1,0 +1,52 @@
+import type { MediaCacheError } from '../errors/MediaCacheError.js';
+import type { DownloadProgress } from '../messages.js';
+
+/** A segment about to be stored: segment `index` of `url`, `sizeBytes` long. */
+export interface SegmentWillBeStoredParam {
+  url: string;
+  index: number;
+  sizeBytes: number;
+}
+
+/** A segment now stored (complete, checked, listed in its file record). */
+export interface SegmentDidStoreParam {
+  url: string;
+  index: number;
+  sizeBytes: number;
+}
+
+/** An upstream fetch of the cache that failed: its readers got a network error. */
+export interface FetchDidFailParam {
+  url: string;
+  /** `upstream-failed`, `upstream-stalled`, `validator-changed`, …: never `reader-cancelled`. */
+  error: MediaCacheError;
+}
+
+/** A download's progress, as announced to pages. */
+export interface DownloadDidProgressParam {
+  progress: DownloadProgress;
+}
+
+/** A request the cache could not answer; the page got a network error (a media element retries it). */
+export interface HandlerDidErrorParam {
+  request: Request;
+  error: unknown;
+}
+
+/**
+ * Lifecycle callbacks, in the style of Workbox plugins: an app passes objects with any of them in
+ * `plugins`, and the cache calls them in order. A callback that throws or rejects is ignored (and
+ * logged in development builds): it never breaks an answer or a write.
+ */
+export interface MediaCachePlugin {
+  /** Before a segment is written; return `false` (or a promise of it) to keep it out of storage. */
+  segmentWillBeStored?(param: SegmentWillBeStoredParam): boolean | void | Promise<boolean | void>;
+  /** After a segment is written. */
+  segmentDidStore?(param: SegmentDidStoreParam): void | Promise<void>;
+  /** After an upstream fetch failed (the origin answered with an error, stalled, changed version…). */
+  fetchDidFail?(param: FetchDidFailParam): void | Promise<void>;
+  /** Each time a download's progress is announced to pages (state changes, and while it runs). */
+  downloadDidProgress?(param: DownloadDidProgressParam): void | Promise<void>;
+  /** After the cache answered a request with a network error. */
+  handlerDidError?(param: HandlerDidErrorParam): void | Promise<void>;
+}

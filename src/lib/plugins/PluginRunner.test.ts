@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PluginRunner } from './PluginRunner.js';
+
+const segment = { url: 'https://a.test/v.mp4', index: 3, sizeBytes: 8 };
+
+describe('PluginRunner', () => {
+  beforeEach(() => void vi.spyOn(console, 'debug').mockImplementation(() => undefined));
+  afterEach(() => void vi.restoreAllMocks());
+
+  it('lets a segment be stored unless some plugin says false, asking in order until one does', async () => {
+    const asked: string[] = [];
+    const runner = new PluginRunner([
+      { segmentWillBeStored: () => void asked.push('first') },
+      { segmentWillBeStored: async () => (asked.push('second'), false) },
+      { segmentWillBeStored: () => (asked.push('third'), true) },
+    ]);
+    expect(await runner.segmentWillBeStored(segment)).toBe(false);
+    expect(asked).toEqual(['first', 'second']);
+    expect(await new PluginRunner([{ segmentWillBeStored: () => true }, {}]).segmentWillBeStored(segment)).toBe(true);
+    expect(await new PluginRunner().segmentWillBeStored(segment)).toBe(true);
+  });
+
+  it('does not count a failing plugin as a veto', async () => {
+    const runner = new PluginRunner([
+      {
+        segmentWillBeStored: () => {
+          throw new Error('bug');
+        },
+      },
+      { segmentWillBeStored: () => Promise.reject(new Error('bug')) },
+    ]);
+    expect(await runner.segmentWillBeStored(segment)).toBe(true);
+  });
+
+  it('notifies every plugin that has the callback, as a method of its plugin, whatever the others do', async () => {
+    const seen: unknown[] = [];
+    const plugin = {
+      name: 'mine',
+      segmentDidStore(this: { name: string }, param: unknown) {
+        seen.push([this.name, param]);
+      },
+    };
+    const runner = new PluginRunner([
+      {
+        segmentDidStore: () => {
+          throw new Error('bug');
+        },
+      },
+      { segmentDidStore: () => Promise.reject(new Error('bug')) },
+      plugin,
+      { fetchDidFail: () => void seen.push('not this one') },
+    ]);
+    runner.notify('segmentDidStore', segment);
+    await Promise.resolve();
+    expect(seen).toEqual([['mine', segment]]);
+    expect(runner.hasSegmentWillBeStored).toBe(false);
+  });
+});
