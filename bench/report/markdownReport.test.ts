@@ -164,6 +164,17 @@ describe('markdownReport', () => {
     expect(targets).toContain('| cold sequential read ≥ 0.5× no-SW (1 GiB) | not measured (no ours-cold figure) | — |');
   });
 
+  it('links the account of the missed targets under the targets table only when a target is missed', () => {
+    const link = 'bench/MISSED-TARGETS.md';
+    const line = `What stands in the way of each missed target, with the measurements behind it: [${link}](${link}).`;
+    const run = sampleRun();
+    expect(section(markdownReport(run, { ...charts, missedTargets: link }), 'Targets')).toContain(line);
+    expect(section(markdownReport(run, charts), 'Targets')).not.toContain('What stands in the way');
+    const allMet: BenchResults = { ...run, targets: run.targets.map((t) => ({ ...t, met: t.met === false ? true : t.met })) };
+    expect(allMet.targets.filter((t) => t.met === false)).toEqual([]);
+    expect(section(markdownReport(allMet, { ...charts, missedTargets: link }), 'Targets')).not.toContain('What stands in the way');
+  });
+
   it.each([
     { name: 'no download', change: (r: BenchResults) => (r.download = null), heading: 'Offline download' },
     { name: 'no disk figures', change: (r: BenchResults) => (r.disk = []), heading: 'Storage on disk' },

@@ -4,10 +4,12 @@ import { GiB, MiB, evaluateTargets, formatMiB, formatMiBps, formatMs, formatRati
 
 /**
  * BENCHMARKS.md: how the run was made, the issue's targets, then one plain GitHub table per
- * figure and the two charts (`charts` are link paths relative to the markdown file). Every number
- * here is also in the JSON results, with its raw samples.
+ * figure and the two charts (`links` are paths relative to the markdown file; `missedTargets`, when
+ * given, is the hand-written account of what stands in the way of each missed target, linked under
+ * the targets table when any target is missed). Every number here is also in the JSON results,
+ * with its raw samples.
  */
-export function markdownReport(results: BenchResults, charts: { memory: string; ttfb: string }): string {
+export function markdownReport(results: BenchResults, links: { memory: string; ttfb: string; missedTargets?: string }): string {
   // The runner normally fills `targets`; evaluating them here too means the table is never empty.
   const targets = results.targets.length > 0 ? results.targets : evaluateTargets(results);
   return [
@@ -18,6 +20,7 @@ export function markdownReport(results: BenchResults, charts: { memory: string; 
     howToRead(results),
     '## Targets',
     targetTable(targets),
+    ...missedTargetsLink(targets, links.missedTargets),
     '## Sequential read throughput',
     `The whole file read with \`Range: bytes=0-\`: median MiB/s over the rounds, and in parentheses the ratio to no-SW in the same run.`,
     sequentialTable(results),
@@ -40,8 +43,8 @@ export function markdownReport(results: BenchResults, charts: { memory: string; 
     'Bytes the origin\'s storage directory takes on disk (IndexedDB for ours, Cache Storage for workbox) against the media bytes stored.',
     diskTable(results),
     '## Charts',
-    `![Worker heap peak above idle against file size](${charts.memory})`,
-    `![Distribution of time to first byte of 1 MiB range reads](${charts.ttfb})`,
+    `![Worker heap peak above idle against file size](${links.memory})`,
+    `![Distribution of time to first byte of 1 MiB range reads](${links.ttfb})`,
     '',
   ].join('\n\n');
 }
@@ -92,6 +95,11 @@ function howToRead(results: BenchResults): string {
     '- **ours-cold**: this project\'s worker with nothing stored yet (network + storing).',
     '- **ours-warm**: this project\'s worker with everything stored (IndexedDB only).',
   ].join('\n');
+}
+
+function missedTargetsLink(targets: readonly TargetRow[], link: string | undefined): string[] {
+  if (link === undefined || !targets.some((t) => t.met === false)) return [];
+  return [`What stands in the way of each missed target, with the measurements behind it: [${link}](${link}).`];
 }
 
 function targetTable(targets: readonly TargetRow[]): string {

@@ -8,11 +8,12 @@ import { evaluateTargets } from './targets';
 /**
  * Writes one run's report: the JSON results (2-space indent, so a diff between runs reads well),
  * `memory.svg` and `ttfb.svg` in `chartsDir`, and the markdown, whose chart links are
- * `chartsLinkPrefix` + file name (relative to the markdown file, e.g. `bench/results`).
+ * `chartsLinkPrefix` + file name (relative to the markdown file, e.g. `bench/results`), and which
+ * links `missedTargetsLink` (relative to it too) when a target is missed.
  */
 export async function writeReport(
   results: BenchResults,
-  options: { jsonPath: string; markdownPath: string; chartsDir: string; chartsLinkPrefix: string },
+  options: { jsonPath: string; markdownPath: string; chartsDir: string; chartsLinkPrefix: string; missedTargetsLink?: string },
 ): Promise<void> {
   // The runner normally fills `targets`; when it did not, evaluate them so JSON and markdown agree.
   const complete: BenchResults = results.targets.length > 0 ? results : { ...results, targets: evaluateTargets(results) };
@@ -23,6 +24,6 @@ export async function writeReport(
     writeFile(options.jsonPath, `${JSON.stringify(complete, null, 2)}\n`),
     writeFile(join(options.chartsDir, 'memory.svg'), memoryChartSvg(complete)),
     writeFile(join(options.chartsDir, 'ttfb.svg'), ttfbChartSvg(complete)),
-    writeFile(options.markdownPath, markdownReport(complete, { memory: link('memory.svg'), ttfb: link('ttfb.svg') })),
+    writeFile(options.markdownPath, markdownReport(complete, { memory: link('memory.svg'), ttfb: link('ttfb.svg'), missedTargets: options.missedTargetsLink })),
   ]);
 }
