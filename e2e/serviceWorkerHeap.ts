@@ -36,10 +36,16 @@ export class ServiceWorkerHeap {
 
   /** The worker's heap in bytes, after a full GC when `collectGarbage` is set. */
   async bytes(options: { collectGarbage?: boolean } = {}): Promise<number> {
+    const usage = await this.usage(options);
+    return usage.usedSize + usage.backingStorageSize;
+  }
+
+  /** The two parts of the heap: JS objects (`usedSize`) and ArrayBuffer contents (`backingStorageSize`). */
+  async usage(options: { collectGarbage?: boolean } = {}): Promise<{ usedSize: number; backingStorageSize: number }> {
     // Fire and forget: the next command on the same session runs after it.
     if (options.collectGarbage) await this.post('HeapProfiler.collectGarbage');
     const usage = await this.call<{ usedSize: number; backingStorageSize?: number }>('Runtime.getHeapUsage');
-    return usage.usedSize + (usage.backingStorageSize ?? 0);
+    return { usedSize: usage.usedSize, backingStorageSize: usage.backingStorageSize ?? 0 };
   }
 
   /** Detaches from the worker (and ends the browser session when it was the last one on it). */
