@@ -158,6 +158,26 @@ describe('SegmentStore', () => {
     expect(new Uint8Array(await again.arrayBuffer())).toEqual(new Uint8Array(8).fill(2));
   });
 
+  it('keeps no Blob handles of a file deleted or replaced while a read of it runs', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 1), v1);
+    await store.putSegment(URL_A, 1, bytes(8, 1), v1);
+    const [read] = await Promise.all([store.getSegments(URL_A, [0, 1], v1), store.deleteFile(URL_A)]);
+    expect(read.size).toBe(2); // the read came first: it still gets the bytes
+    expect(store.keptBlobHandles).toBe(0);
+
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 1), v1);
+    const [, replaced] = await Promise.all([store.getSegments(URL_A, [0], v1), store.saveHead(URL_A, v2, SEGMENT)]);
+    expect(replaced.validator).toEqual(v2.validator);
+    expect(store.keptBlobHandles).toBe(0);
+    await store.putSegment(URL_A, 0, bytes(8, 2), v2);
+    const fresh = (await store.getSegments(URL_A, [0], v2)).get(0)!;
+    expect(new Uint8Array(await fresh.arrayBuffer())).toEqual(new Uint8Array(8).fill(2));
+    expect(store.keptBlobHandles).toBe(1);
+  });
+
   it('writes through to the database: a second store on the same database sees every change', async () => {
     dbCounter += 1;
     const name = `segment-store-test-${dbCounter}`;

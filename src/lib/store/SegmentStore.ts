@@ -84,10 +84,7 @@ export class SegmentStore {
       records.set(url, existing);
       return existing;
     }
-    if (existing) {
-      this.handles.forgetFile(url);
-      await tx.objectStore('segments').delete(segmentKeyRange(url));
-    }
+    if (existing) await tx.objectStore('segments').delete(segmentKeyRange(url));
     const now = Date.now();
     const record: FileRecord = {
       url,
@@ -103,7 +100,10 @@ export class SegmentStore {
     await files.put(record);
     await tx.done;
     records.set(url, record);
-    if (existing) this.changed(url);
+    if (existing) {
+      this.handles.forgetFile(url);
+      this.changed(url);
+    }
     return record;
   }
 
@@ -191,7 +191,7 @@ export class SegmentStore {
       batch.forEach((write, at) => {
         if (outcomes[at] !== true) return;
         const file = fileOf.get(write.url)!;
-        this.handles.forgetSegment(write.url, write.index);
+        this.handles.forgetSegment(file, write.index);
         puts.push(tx.objectStore('segments').put({ url: write.url, index: write.index, sizeBytes: write.blob.size, blob: write.blob }));
         if (!hasSegment(file.segmentBitmap, write.index)) {
           file.segmentBitmap = withSegment(file.segmentBitmap, write.index);
@@ -231,11 +231,12 @@ export class SegmentStore {
     if (!file || (expected && !sameVersion(file.validator, file.sizeBytes, expected.validator, expected.sizeBytes))) {
       return blobs;
     }
-    // A file deleted while this read ran keeps no handles (they would keep its files on disk).
-    const kept = (await this.mirror()).has(url);
+    // A file deleted or replaced while this read ran keeps no handles (they would keep its
+    // records' files on disk); one deleted or replaced after this check has them dropped then.
+    const kept = (await this.mirror()).get(url)?.createdAt === file.createdAt;
     for (const record of runs.flat()) {
       if (record.blob.size === record.sizeBytes && record.sizeBytes === segmentLength(record.index, file)) {
-        blobs.set(record.index, kept ? this.handles.handleFor(url, record.index, record.blob) : record.blob);
+        blobs.set(record.index, kept ? this.handles.handleFor(file, record.index, record.blob) : record.blob);
       }
     }
     return blobs;
@@ -245,9 +246,9 @@ export class SegmentStore {
     const records = await this.mirror();
     const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
-    this.handles.forgetFile(url);
     await Promise.all([tx.objectStore('segments').delete(segmentKeyRange(url)), tx.objectStore('files').delete(url), tx.done]);
     records.delete(url);
+    this.handles.forgetFile(url);
     this.changed(url);
   }
 
@@ -270,6 +271,11 @@ export class SegmentStore {
         if (touched) (await this.mirror()).set(url, touched);
       })
       .catch(() => undefined);
+  }
+
+  /** How many stored segments' Blob handles are kept (see StoredBlobHandles). */
+  get keptBlobHandles(): number {
+    return this.handles.size;
   }
 
   close(): void {

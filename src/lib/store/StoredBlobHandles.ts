@@ -1,3 +1,5 @@
+import type { FileRecord } from './schema.js';
+
 /**
  * The Blob handles of stored segments the worker has read, kept and handed out again for as long
  * as the segment stays stored: each stored segment is represented by one Blob object, the first
@@ -12,6 +14,8 @@
  * forced GC: killed after 45 and 124 rounds with a fresh Blob per read; 414 rounds without a kill
  * when every read reused the first Blob of each record.
  *
+ * Handles are kept per stored version of a file (its record's `createdAt`), so a handle of an
+ * older version is never handed out for a newer one, however reads and replacements interleave.
  * Bounded (least recently used go first): a handle is a small object, but it also keeps its
  * record's file on disk after the record is deleted, so the store drops a file's handles when it
  * deletes or replaces the file.
@@ -21,9 +25,9 @@ export class StoredBlobHandles {
 
   constructor(private readonly maxHandles = DEFAULT_MAX_HANDLES) {}
 
-  /** The handle kept for segment `index` of `url`, else `fresh`, kept from now on. */
-  handleFor(url: string, index: number, fresh: Blob): Blob {
-    const key = keyOf(url, index);
+  /** The handle kept for segment `index` of this stored version of a file, else `fresh`, kept from now on. */
+  handleFor(file: StoredVersion, index: number, fresh: Blob): Blob {
+    const key = keyOf(file, index);
     const kept = this.handles.get(key);
     if (kept && kept.size === fresh.size) {
       // Most recently used last.
@@ -37,12 +41,12 @@ export class StoredBlobHandles {
     return fresh;
   }
 
-  /** Forgets segment `index` of `url` (its record is being replaced). */
-  forgetSegment(url: string, index: number): void {
-    this.handles.delete(keyOf(url, index));
+  /** Forgets segment `index` of this stored version (its record is being replaced). */
+  forgetSegment(file: StoredVersion, index: number): void {
+    this.handles.delete(keyOf(file, index));
   }
 
-  /** Forgets every segment of `url` (its records are being deleted). */
+  /** Forgets every segment of every stored version of `url` (its records were deleted or replaced). */
   forgetFile(url: string): void {
     const prefix = url + SEPARATOR;
     for (const key of [...this.handles.keys()]) if (key.startsWith(prefix)) this.handles.delete(key);
@@ -58,6 +62,9 @@ const DEFAULT_MAX_HANDLES = 4096;
 /** Cannot occur in a URL. */
 const SEPARATOR = '\n';
 
-function keyOf(url: string, index: number): string {
-  return url + SEPARATOR + index;
+/** One stored version of a file: its URL and when its record was created. */
+export type StoredVersion = Pick<FileRecord, 'url' | 'createdAt'>;
+
+function keyOf(file: StoredVersion, index: number): string {
+  return file.url + SEPARATOR + file.createdAt + SEPARATOR + index;
 }
