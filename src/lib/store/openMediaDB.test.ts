@@ -58,8 +58,12 @@ describe('openMediaDB upgrade', () => {
     const gappy = 'https://example.test/media/gappy.mp4';
     const empty = 'https://example.test/media/empty.mp4';
     // 10 segments (the last one short); 3 of them stored, and one index an old bug could have left past the end.
-    await v2.put('files', { url: gappy, sizeBytes: 38, storedSegments: [0, 2, 9, 12], ...head, storedBytes: 10 });
+    // Its count of stored bytes is off too (the index past the end counted): 4 + 4 + 2 is right.
+    await v2.put('files', { url: gappy, sizeBytes: 38, storedSegments: [0, 2, 9, 12], ...head, storedBytes: 14 });
     await v2.put('files', { url: empty, sizeBytes: 0, storedSegments: [], ...head });
+    // A record without its list (hand-edited or half-written) upgrades as one with nothing stored.
+    const listless = 'https://example.test/media/listless.mp4';
+    await v2.put('files', { url: listless, sizeBytes: 8, ...head, storedBytes: 8 });
     await v2.put('downloads', { url: gappy, state: 'paused', requestedAt: 1, updatedAt: 1 });
     v2.close();
 
@@ -71,6 +75,9 @@ describe('openMediaDB upgrade', () => {
     expect(storedSegmentIndices(file!.segmentBitmap)).toEqual([0, 2, 9]);
     expect(file).toMatchObject({ sizeBytes: 38, storedBytes: 10, validator: { etag: '"v2"' } });
     expect(storedSegmentIndices((await store.getFile(empty))!.segmentBitmap)).toEqual([]);
+    const upgradedListless = await store.getFile(listless);
+    expect(storedSegmentIndices(upgradedListless!.segmentBitmap)).toEqual([]);
+    expect(upgradedListless).toMatchObject({ storedBytes: 0 });
     expect(await new DownloadStore(store.database).get(gappy)).toMatchObject({ state: 'paused' });
     // The upgraded record takes new segments like any other.
     expect(await store.putSegment(gappy, 1, new Blob([new Uint8Array(4)]), { sizeBytes: 38, validator: { etag: '"v2"' }, contentType: 'video/mp4' })).toBe(true);

@@ -1,7 +1,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import { MEDIA_DB_NAME, MEDIA_DB_VERSION, type FileRecord, type FileRecordV2, type MediaCacheDB } from './schema.js';
-import { segmentBitmapOf } from './segmentBitmap.js';
-import { segmentCount } from './segmentLayout.js';
+import { segmentBitmapOf, storedSegmentIndices } from './segmentBitmap.js';
+import { segmentCount, segmentLength } from './segmentLayout.js';
 
 /**
  * Opens the database, creating or upgrading it. Every version has an upgrade step so a service
@@ -37,7 +37,13 @@ export function openMediaDB(name = MEDIA_DB_NAME, onClosed?: () => void): Promis
   });
 }
 
+/**
+ * A version-2 file record as version 3 stores it. The stored bytes are counted anew from the
+ * segments kept, so an index past the end (or a record without a list) cannot leave a wrong count.
+ */
 function fileRecordV3(record: FileRecordV2): FileRecord {
   const { storedSegments, ...rest } = record;
-  return { ...rest, segmentBitmap: segmentBitmapOf(storedSegments, segmentCount(record)) };
+  const segmentBitmap = segmentBitmapOf(storedSegments ?? [], segmentCount(record));
+  const storedBytes = storedSegmentIndices(segmentBitmap).reduce((sum, index) => sum + segmentLength(index, record), 0);
+  return { ...rest, segmentBitmap, storedBytes };
 }
