@@ -39,7 +39,11 @@ export interface HandlerDidErrorParam {
  * logged in development builds): it never breaks an answer or a write.
  */
 export interface MediaCachePlugin {
-  /** Before a segment is written; return `false` (or a promise of it) to keep it out of storage. */
+  /**
+   * Before a segment is written; return `false` (or a promise of it) to keep it out of storage.
+   * Decide within a second: a decision still pending after 1 s counts as no veto, as does one that
+   * throws. A download whose segments are kept out of storage ends in `storage-failed`.
+   */
   segmentWillBeStored?(param: SegmentWillBeStoredParam): boolean | void | Promise<boolean | void>;
   /** After a segment is written. */
   segmentDidStore?(param: SegmentDidStoreParam): void | Promise<void>;

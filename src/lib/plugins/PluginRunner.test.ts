@@ -32,6 +32,22 @@ describe('PluginRunner', () => {
     expect(await runner.segmentWillBeStored(segment)).toBe(true);
   });
 
+  it('does not let a plugin that never decides hold the segment back: past the timeout it is no veto', async () => {
+    const asked: string[] = [];
+    const runner = new PluginRunner(
+      [
+        { segmentWillBeStored: () => (asked.push('hung'), new Promise<boolean>(() => undefined)) },
+        { segmentWillBeStored: () => (asked.push('next'), false) },
+      ],
+      20,
+    );
+    const started = Date.now();
+    expect(await runner.segmentWillBeStored(segment)).toBe(false); // the next plugin was still asked
+    expect(asked).toEqual(['hung', 'next']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+    expect(await new PluginRunner([{ segmentWillBeStored: () => new Promise<boolean>(() => undefined) }], 20).segmentWillBeStored(segment)).toBe(true);
+  });
+
   it('notifies every plugin that has the callback, as a method of its plugin, whatever the others do', async () => {
     const seen: unknown[] = [];
     const plugin = {

@@ -1,19 +1,34 @@
 import { devLog } from '../devLog.js';
+import { raceWithTimeout } from '../stream/adaptiveTimeout.js';
 import type { MediaCachePlugin } from './MediaCachePlugin.js';
 
 type Notification = Exclude<keyof MediaCachePlugin, 'segmentWillBeStored'>;
 type ParamOf<Name extends keyof MediaCachePlugin> = Parameters<NonNullable<MediaCachePlugin[Name]>>[0];
 
+/**
+ * How long a `segmentWillBeStored` decision may take. The segment waits for it, and a fetch stops
+ * reading upstream while a few segments wait to be stored: a plugin that never answers would
+ * stall the answer itself.
+ */
+export const PLUGIN_DECISION_TIMEOUT_MS = 1000;
+
 /** Calls an app's plugins; isolates the cache from their failures. */
 export class PluginRunner {
-  constructor(private readonly plugins: readonly MediaCachePlugin[] = []) {}
+  constructor(
+    private readonly plugins: readonly MediaCachePlugin[] = [],
+    private readonly decisionTimeoutMs = PLUGIN_DECISION_TIMEOUT_MS,
+  ) {}
 
-  /** False when any plugin vetoes storing the segment; a plugin that fails does not veto. */
+  /**
+   * False when any plugin vetoes storing the segment; a plugin that fails, or has not decided
+   * within the decision timeout, does not veto.
+   */
   async segmentWillBeStored(param: ParamOf<'segmentWillBeStored'>): Promise<boolean> {
     for (const plugin of this.plugins) {
       if (!plugin.segmentWillBeStored) continue;
       try {
-        if ((await plugin.segmentWillBeStored(param)) === false) return false;
+        const decision = Promise.resolve().then(() => plugin.segmentWillBeStored!(param));
+        if ((await raceWithTimeout(decision, this.decisionTimeoutMs)) === false) return false;
       } catch (error) {
         if (__DEV__) devLog('plugin failed', { callback: 'segmentWillBeStored', error });
       }
