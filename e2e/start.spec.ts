@@ -1,20 +1,9 @@
 /** The `npm start` contract: it builds and serves the demo with vite preview on $PORT; media plays through the SW. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { expect, openControlledPage, recordResponses, test } from './fixtures';
+import { freePort } from './freePort';
 import { mediaState, mountMedia, waitForCurrentTime } from './media';
 import { distMedia, repoRoot } from './sources';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
