@@ -161,7 +161,8 @@ async function main(): Promise<void> {
     await Promise.race([started.outputEnded, new Promise((resolve) => (timer = setTimeout(resolve, 30_000)))]);
     clearTimeout(timer);
     const { isolate, windows } = windowsBetweenForcedGcs(events);
-    if (windows.length !== figures.length) throw new Error(`the trace has ${windows.length} windows between forced GCs for ${figures.length} sizes`);
+    // A GC of V8's own between the closing forced GCs would open one more window: past the sizes, ignored.
+    if (windows.length < figures.length) throw new Error(`the trace has ${windows.length} windows between forced GCs for ${figures.length} sizes`);
     const traced = figures.map((figure, k) => ({ ...figure, majors: summarizeMajorGcs(windows[k]!, isolate) }));
     console.log(`\nChromium ${version}, our worker's isolate ${isolate}\n\n${report(traced, readers)}`);
   } finally {
