@@ -58,7 +58,6 @@ export interface MediaCacheOptions {
   memory?: MemoryFacts;
 }
 
-
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
 const HOLD_TIMEOUT_MS = 10_000;
 

@@ -14,7 +14,7 @@ export type StoredRange = { storedSegments: number } | { storedSegments: 0; reje
  * a 200 with the whole file), and its body has the length its head announces; else nothing of it is
  * stored. Segments are Blob slices of the body: nothing is copied.
  */
-export async function storeFetchedRange(budget: Pick<RangeCache, 'storeSegment'>, file: FileRecord, requestedStart: number, response: Response): Promise<StoredRange> {
+export async function storeFetchedRange(cache: Pick<RangeCache, 'storeSegment'>, file: FileRecord, requestedStart: number, response: Response): Promise<StoredRange> {
   const head = readUpstreamHead(response, requestedStart);
   if (head.kind !== 'body') return { storedSegments: 0, rejected: head.kind === 'unusable' ? head.reason : 'unsatisfiable' };
   if (!head.storable || !head.validator) return { storedSegments: 0, rejected: 'not-storable' };
@@ -29,7 +29,7 @@ export async function storeFetchedRange(budget: Pick<RangeCache, 'storeSegment'>
     if (hasSegment(file.segmentBitmap, index)) continue;
     const from = segmentStart(index, file) - head.startOffset;
     const fileHead = { sizeBytes: file.sizeBytes, validator: file.validator, contentType: file.contentType };
-    if (await budget.storeSegment(file.url, index, body.slice(from, end - head.startOffset), fileHead)) count += 1;
+    if (await cache.storeSegment(file.url, index, body.slice(from, end - head.startOffset), fileHead)) count += 1;
   }
   return { storedSegments: count };
 }
