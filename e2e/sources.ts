@@ -13,8 +13,6 @@ export interface ByteSource {
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const distDir = join(repoRoot, 'dist');
-/** shared/ lies beside the repository, in development and in CI. */
-export const vectorsDir = join(repoRoot, '..', 'shared', 'vectors');
 
 /** A generated file (origin/content.ts) of `version` (1 unless the origin was told otherwise). */
 export function generatedSource(sizeBytes: number, version = 1): ByteSource {

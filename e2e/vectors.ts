@@ -1,15 +1,14 @@
 /**
- * The external Range vectors (shared/vectors: pillarjs/send + serve-static, nginx-tests range.t,
- * apache httpd-tests byterange7.t; licences in each JSON file) as request → expectation rows.
+ * The external Range vectors (test/vectors: pillarjs/send + serve-static, nginx-tests range.t,
+ * apache httpd-tests byterange7.t; sources and licences in test/vectors/README.md) as
+ * request → expectation rows.
  *
  * Where the suites disagree, RFC 9110 §14.2 lets a server choose; the product's choice is written in
  * origin/ranges.ts and every row is also checked by expectRangeResponse under that policy. Rows whose
  * own expectation contradicts the policy are listed in POLICY_DIVERGENCES with the reason, and only
  * the policy is asserted for them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { vectorsDir } from './sources';
+import { loadVector } from '../test/loadVector';
 
 export type VectorResource = 'nums.txt' | 'nginx.txt' | 'apache.txt';
 
@@ -35,10 +34,6 @@ export const POLICY_DIVERGENCES: Record<string, string> = {
   'send|bytes=1-1,3-': 'send ignores non-combinable multiple ranges (200); a server may answer 206 with the one-byte gap coalesced (RFC 9110 §15.3.7.2) or multipart',
   'nginx|bytes=0-10001, 0-0': 'nginx ignores ranges that add up past the size (200); a coalesced 206 is allowed too',
 };
-
-function readVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(join(vectorsDir, name), 'utf8')) as T;
-}
 
 interface SendFile {
   cases: Array<{ it: string; request: { Range: string; 'If-Range'?: string }; expect: VectorCase['expect'] }>;
@@ -68,14 +63,14 @@ function withDivergence(row: VectorCase): VectorCase {
 /** The Range rows (no If-Range), for the origin and for the service worker. */
 export function rangeVectorCases(): VectorCase[] {
   const rows: VectorCase[] = [];
-  const send = readVectors<SendFile>('send-serve-static.206.json');
+  const send = loadVector<SendFile>('send-serve-static.206.json');
   for (const row of send.cases) {
     if (row.request['If-Range'] !== undefined) continue;
     const expect = { ...row.expect };
     // The nginx-style "body" descriptions are prose; send's are literal bodies.
     rows.push({ suite: 'send', label: row.it, resource: 'nums.txt', range: row.request.Range, expect });
   }
-  const nginx = readVectors<NginxFile>('nginx-range.t.json');
+  const nginx = loadVector<NginxFile>('nginx-range.t.json');
   for (const row of nginx.cases) {
     const { body, ...rest } = row.expect;
     const literalBody = body !== undefined && !body.startsWith('parts:') ? body : undefined;
@@ -90,7 +85,7 @@ export function rangeVectorCases(): VectorCase[] {
       expect: { status: rest.status, headers, ...(literalBody !== undefined ? { body: literalBody } : {}) },
     });
   }
-  const apache = readVectors<ApacheFile>('apache-byterange7.json');
+  const apache = loadVector<ApacheFile>('apache-byterange7.json');
   for (const value of apache.invalid_expect_200_full_body['send_each_as_is_AND_with_bytes=_prefix']) {
     for (const range of [value, `bytes=${value}`]) {
       rows.push({ suite: 'apache', label: `byterange7 invalid "${range}"`, resource: 'apache.txt', range, expect: { status: 200 } });
@@ -110,7 +105,7 @@ export function rangeVectorCases(): VectorCase[] {
 /** The If-Range rows (send and nginx), with placeholders for the validators of the resource. */
 export function ifRangeVectorCases(): VectorCase[] {
   const rows: VectorCase[] = [];
-  const send = readVectors<SendFile>('send-serve-static.206.json');
+  const send = loadVector<SendFile>('send-serve-static.206.json');
   for (const row of send.cases) {
     const ifRange = row.request['If-Range'];
     if (ifRange === undefined) continue;
@@ -123,7 +118,7 @@ export function ifRangeVectorCases(): VectorCase[] {
       expect: row.expect,
     });
   }
-  const nginx = readVectors<NginxFile>('nginx-range.t.json');
+  const nginx = loadVector<NginxFile>('nginx-range.t.json');
   for (const row of nginx['if_range_cases(range_if_range.t)']) {
     // Rows that configure the nginx resource's Last-Modified do not map onto this origin.
     if (Object.keys(row).some((key) => key.startsWith('resource_'))) continue;

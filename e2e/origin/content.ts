@@ -87,7 +87,7 @@ export function generatedSha256(start: number, endExclusive: number, version = 1
 }
 
 /**
- * Bodies of the external Range vectors (shared/vectors), served at `/media/gen/vector/<name>`.
+ * Bodies of the external Range vectors (test/vectors), served at `/media/gen/vector/<name>`.
  * Each follows the `body_generator` of its JSON file.
  */
 export const VECTOR_BODIES: Record<string, () => Buffer> = {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   formatContentRange,
@@ -6,10 +5,7 @@ import {
   parseContentRange,
   type ParsedContentRange,
 } from './contentRange.js';
-
-function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
+import { loadVector } from '../../../test/loadVector.js';
 
 describe('formatContentRange / formatUnsatisfiedRange', () => {
   it.each([
@@ -70,7 +66,7 @@ interface MediaVectors {
 }
 
 describe('wpt invalid Content-Range vectors', () => {
-  const vectors = loadVectors<MediaVectors>('wpt-media-sw-range.json').invalid_content_range_for_media;
+  const vectors = loadVector<MediaVectors>('wpt-media-sw-range.json').invalid_content_range_for_media;
 
   it.each(vectors.expect_never_plays)('rejects %j', (value) => {
     expect(parseContentRange(value)).toBeNull();
@@ -116,7 +112,7 @@ describe('wpt-media-sw-range.json sections outside pure range semantics', () => 
   };
 
   it('asserts or lists every section', () => {
-    const file = loadVectors<Record<string, unknown>>('wpt-media-sw-range.json');
+    const file = loadVector<Record<string, unknown>>('wpt-media-sw-range.json');
     const asserted = ['source', 'invalid_content_range_for_media'];
     expect(Object.keys(file).sort()).toEqual([...asserted, ...Object.keys(browserLevel)].sort());
   });

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRangeResponse } from './createRangeResponse.js';
 import { evaluateRangeRequest } from './evaluateRangeRequest.js';
+import { loadVector } from '../../../test/loadVector.js';
 
 /**
  * Differential test against workbox-range-requests 7.4.1 (installed) and its vectors in
@@ -9,10 +9,6 @@ import { evaluateRangeRequest } from './evaluateRangeRequest.js';
  * Where workbox follows RFC 9110 we must give the same answer; for each of its NEGATIVE rows, where it
  * departs from RFC 9110, we must not.
  */
-function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
-
 interface WorkboxVectors {
   createPartialResponse: {
     body: string;
@@ -78,7 +74,7 @@ async function ours(body: string, range: string | null): Promise<Answer> {
   return summarize(createRangeResponse(evaluateRangeRequest(headers, representation), blob, representation));
 }
 
-const vectors = loadVectors<WorkboxVectors>('workbox-range-requests.json');
+const vectors = loadVector<WorkboxVectors>('workbox-range-requests.json');
 const body256 = Array.from({ length: 256 }, (_, index) => String(index % 10)).join('');
 const body10 = '0123456789';
 

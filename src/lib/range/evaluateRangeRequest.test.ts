@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseContentRange } from './contentRange.js';
 import { createRangeResponse } from './createRangeResponse.js';
@@ -6,10 +5,7 @@ import { evaluateRangeRequest } from './evaluateRangeRequest.js';
 import { parseRangeHeader } from './parseRangeHeader.js';
 import { resolveRanges } from './resolveRanges.js';
 import type { RangeResolution, Representation } from './types.js';
-
-function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
+import { loadVector } from '../../../test/loadVector.js';
 
 const full: RangeResolution = { kind: 'full' };
 const unsatisfiable: RangeResolution = { kind: 'unsatisfiable' };
@@ -66,7 +62,7 @@ interface RangeParserRow {
 }
 
 describe('range-parser vectors', () => {
-  const file = loadVectors<{ vectors: RangeParserRow[]; not_in_upstream_suite_but_worth_testing: RangeParserRow[] }>(
+  const file = loadVector<{ vectors: RangeParserRow[]; not_in_upstream_suite_but_worth_testing: RangeParserRow[] }>(
     'range-parser.vectors.json',
   );
   const rows = [...file.vectors, ...file.not_in_upstream_suite_but_worth_testing];
@@ -144,7 +140,7 @@ interface ApacheVectors {
 }
 
 describe('Apache byterange vectors', () => {
-  const vectors = loadVectors<ApacheVectors>('apache-byterange7.json');
+  const vectors = loadVector<ApacheVectors>('apache-byterange7.json');
   // '0001'..'9999' then '10000': the fixture's declared 40001 bytes.
   const body = Array.from({ length: 10000 }, (_, index) => String(index + 1).padStart(4, '0')).join('');
   it('builds the fixture at its declared length', () => expect(body.length).toBe(vectors.resource.length));
@@ -204,7 +200,7 @@ interface NginxVectors {
 }
 
 describe('nginx range.t vectors', () => {
-  const vectors = loadVectors<NginxVectors>('nginx-range.t.json');
+  const vectors = loadVector<NginxVectors>('nginx-range.t.json');
   const body = Array.from({ length: 100 }, (_, i) => `X${String(i).padStart(3, '0')}XXXXXX`).join('');
 
   const expectedDifferences: Record<string, { ours: RangeResolution; reason: string }> = {
@@ -266,7 +262,7 @@ interface SendVectors {
 }
 
 describe('send / serve-static vectors', () => {
-  const vectors = loadVectors<SendVectors>('send-serve-static.206.json');
+  const vectors = loadVector<SendVectors>('send-serve-static.206.json');
   const body = '123456789';
   const validators = { etag: '"v1"', lastModified: 'Wed, 21 Oct 2015 07:28:00 GMT' };
   const placeholders: Record<string, string> = {
@@ -323,7 +319,7 @@ interface BlobVectors {
 }
 
 describe('wpt fetch/range/blob.any.js vectors', () => {
-  const vectors = loadVectors<BlobVectors>('wpt-fetch-range-blob.json');
+  const vectors = loadVector<BlobVectors>('wpt-fetch-range-blob.json');
 
   it.each(vectors.supported)('$name', async (row) => {
     const result = await answer(row.data, { Range: row.range });
@@ -378,7 +374,7 @@ interface CacheTest {
 }
 
 describe('cache-tests partial vectors', () => {
-  const tests = loadVectors<{ tests: CacheTest[] }>('cache-tests-partial.json').tests;
+  const tests = loadVector<{ tests: CacheTest[] }>('cache-tests-partial.json').tests;
   const header = (pairs: [string, string][] | undefined, name: string): string | undefined =>
     pairs?.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
   const storedFromPartial = new Set([

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateRangeRequest } from './evaluateRangeRequest.js';
 import { ifRangeMatches } from './ifRange.js';
 import type { Representation } from './types.js';
-
-function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
+import { loadVector } from '../../../test/loadVector.js';
 
 const lastModified = 'Wed, 21 Oct 2015 07:28:00 GMT';
 const strong = { etag: '"v1"', lastModified };
@@ -61,7 +57,7 @@ interface SendVectors {
 const statusOf = (kind: string): number => (kind === 'full' ? 200 : kind === 'unsatisfiable' ? 416 : 206);
 
 describe('If-Range vectors', () => {
-  const nginxRows = loadVectors<NginxVectors>('nginx-range.t.json')['if_range_cases(range_if_range.t)'];
+  const nginxRows = loadVector<NginxVectors>('nginx-range.t.json')['if_range_cases(range_if_range.t)'];
   it.each(nginxRows)('nginx %j', (row) => {
     const resourceLastModified = row['resource_has_no_Last-Modified']
       ? undefined
@@ -79,7 +75,7 @@ describe('If-Range vectors', () => {
     '<Last-Modified of current representation>': lastModified,
     '<Last-Modified minus 20 s, as HTTP-date>': new Date(Date.parse(lastModified) - 20_000).toUTCString(),
   };
-  const sendRows = loadVectors<SendVectors>('send-serve-static.206.json').cases.filter(
+  const sendRows = loadVector<SendVectors>('send-serve-static.206.json').cases.filter(
     (row) => row.request['If-Range'] !== undefined,
   );
   it('covers the five send If-Range cases', () => expect(sendRows).toHaveLength(5));

@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRangeHeader, type ParsedRange } from './parseRangeHeader.js';
-
-// External vectors live in ../shared/vectors beside the repository (see its README.md).
-function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
+import { loadVector } from '../../../test/loadVector.js';
 
 const malformed: ParsedRange = { ok: false, code: 'range-malformed' };
 const notBytes: ParsedRange = { ok: false, code: 'range-unit-not-bytes' };
@@ -87,7 +82,7 @@ interface WorkboxParserVectors {
 }
 
 describe('parseRangeHeader against workbox-range-requests parser vectors', () => {
-  const vectors = loadVectors<WorkboxParserVectors>('workbox-range-requests.json').parseRangeHeader;
+  const vectors = loadVector<WorkboxParserVectors>('workbox-range-requests.json').parseRangeHeader;
 
   it.each(vectors.valid)('valid $header', ({ header, expect: { start, end } }) => {
     const spec =

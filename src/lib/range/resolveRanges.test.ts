@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_RANGE_PARTS, MIN_MULTIPART_PART_OVERHEAD_BYTES, resolveRanges } from './resolveRanges.js';
 import type { RangeResolution, RangeSpec } from './types.js';
-
-function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/vectors/${name}`, import.meta.url), 'utf8')) as T;
-}
+import { loadVector } from '../../../test/loadVector.js';
 
 const bounded = (first: number, last: number): RangeSpec => ({ kind: 'bounded', first, last });
 const from = (first: number): RangeSpec => ({ kind: 'from', first });
@@ -92,7 +88,7 @@ interface BoundaryVectors {
 }
 
 describe('resolveRanges against workbox calculateEffectiveBoundaries vectors', () => {
-  const vectors = loadVectors<BoundaryVectors>('workbox-range-requests.json').calculateEffectiveBoundaries;
+  const vectors = loadVector<BoundaryVectors>('workbox-range-requests.json').calculateEffectiveBoundaries;
   const toSpec = ({ start, end }: { start: number | null; end: number | null }): RangeSpec =>
     start === null ? suffix(end ?? 0) : end === null ? from(start) : bounded(start, end);
 
