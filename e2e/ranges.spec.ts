@@ -7,6 +7,8 @@ import { expect, fetchInPage, seededRandom, test, uniqueTag, type Origin } from 
 import { expectRangeResponse, randomRanges } from './rangeExpectations';
 import { distMedia, fileSource, generatedSource, vectorSource, type ByteSource } from './sources';
 import { POLICY_DIVERGENCES, rangeVectorCases, type VectorCase } from './vectors';
+import { loadVector } from '../test/loadVector';
+import { fileInfo } from './workerClient';
 
 const SEGMENT_BYTES = 512 * 1024;
 
@@ -88,5 +90,42 @@ test.describe('range answers through the service worker', () => {
     await check('cold');
     await context.setOffline(true);
     await check('warm offline');
+  });
+
+  test('positions past 2^53 (test/vectors/huge-positions.json): clamped, unsatisfiable or ignored by their value, cold then warm offline', async ({ swPage: page, context }) => {
+    const rows = loadVector<{ cases: Array<{ size: number; header: string; status: number; range?: [number, number] }> }>('huge-positions.json').cases;
+    const tag = uniqueTag();
+    const check = async (pass: string, urlOf: (i: number, size: number) => string): Promise<void> => {
+      for (const [i, row] of rows.entries()) {
+        const label = `${pass} ${row.header} (size ${row.size})`;
+        const result = await fetchInPage(page, urlOf(i, row.size), { range: row.header }).catch((error: unknown) => {
+          throw new Error(`${label}: ${String(error)}`);
+        });
+        expect(result.status, `${label}: status`).toBe(row.status);
+        const source = generatedSource(row.size);
+        if (row.status === 206) {
+          const [start, end] = row.range!;
+          expect(result.headers['content-range'], `${label}: Content-Range`).toBe(`bytes ${start}-${end}/${row.size}`);
+          expect(result.sha256, `${label}: bytes`).toBe(source.sha256(start, end + 1));
+        } else if (row.status === 416) {
+          expect(result.headers['content-range'], `${label}: Content-Range`).toBe(`bytes */${row.size}`);
+          expect(result.length, `${label}: no body`).toBe(0);
+        } else {
+          expect(result.sha256, `${label}: the whole file`).toBe(source.sha256(0, row.size));
+        }
+      }
+    };
+    // Cold: each row on a URL of its own, so its answer is planned from the upstream's.
+    await check('cold', (i, size) => `/media/gen/huge-${i}-${tag}.bin?size=${size}`);
+    // Warm: one stored file per size, answered offline from storage alone.
+    const storedUrl = (size: number): string => `/media/gen/huge-stored-${tag}.bin?size=${size}`;
+    for (const size of new Set(rows.map((row) => row.size))) {
+      expect((await fetchInPage(page, storedUrl(size))).sha256, `the stored file of ${size} bytes`).toBe(generatedSource(size).sha256(0, size));
+      // Writes trail reads: offline only once every byte is stored.
+      const url = new URL(storedUrl(size), page.url()).href;
+      await expect.poll(async () => (await fileInfo(page, url))?.storedBytes, { message: `stored bytes of ${url}` }).toBe(size);
+    }
+    await context.setOffline(true);
+    await check('warm offline', (_, size) => storedUrl(size));
   });
 });

@@ -15,11 +15,24 @@ function trimOws(text: string): string {
   return text.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
-/** A position that a JS number holds exactly; anything longer would be silently rounded. */
+/**
+ * A position as a number: exact up to Number.MAX_SAFE_INTEGER, Infinity beyond it. No size a
+ * response can have is that large, so Infinity compares with every size as the true value would:
+ * a last-pos past the end is clamped, a first-pos past it is unsatisfiable, a suffix longer than
+ * the file is all of it (RFC 9110 §14.1.2). Rounding such a value instead would shift the range.
+ */
 function parsePosition(text: string): number | undefined {
   if (!DIGITS.test(text)) return undefined;
   const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
+  return Number.isSafeInteger(value) ? value : Number.POSITIVE_INFINITY;
+}
+
+/** Compares two digit strings by value, at any length (leading zeros do not count). */
+function compareDigits(a: string, b: string): number {
+  const x = a.replace(/^0+(?=.)/, '');
+  const y = b.replace(/^0+(?=.)/, '');
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function parseRangeSpec(text: string): RangeSpec | undefined {
@@ -38,8 +51,9 @@ function parseRangeSpec(text: string): RangeSpec | undefined {
   if (first === undefined) return undefined;
   if (lastText === '') return { kind: 'from', first };
   const last = parsePosition(lastText);
-  // RFC 9110 §14.1.1: last-pos < first-pos makes the range-spec invalid, not unsatisfiable.
-  if (last === undefined || last < first) return undefined;
+  // RFC 9110 §14.1.1: last-pos < first-pos makes the range-spec invalid, not unsatisfiable. Compared
+  // as digits: two positions past 2^53 are both Infinity as numbers.
+  if (last === undefined || compareDigits(lastText, firstText) < 0) return undefined;
   return { kind: 'bounded', first, last };
 }
 

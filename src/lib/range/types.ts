@@ -4,7 +4,10 @@ export interface ByteRange {
   end: number;
 }
 
-/** One range-spec of a `bytes` Range header (RFC 9110 §14.1.2), before it meets a representation size. */
+/**
+ * One range-spec of a `bytes` Range header (RFC 9110 §14.1.2), before it meets a representation
+ * size. A position past Number.MAX_SAFE_INTEGER is Infinity: beyond every size.
+ */
 export type RangeSpec =
   | { kind: 'bounded'; first: number; last: number }
   | { kind: 'from'; first: number }
