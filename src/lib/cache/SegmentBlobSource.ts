@@ -3,7 +3,7 @@ import { segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segm
 
 /**
  * A file seen through its stored segment Blobs. `slice` composes a new Blob of the segment Blobs:
- * only metadata is copied, the bytes stay in the browser's blob storage (DESIGN.md, fact 2), so
+ * only metadata is copied, the bytes stay in the browser's blob storage (docs/platform-facts.md §2), so
  * the response built on it streams without touching the worker.
  *
  * Every Blob a worker creates (`new Blob`, `Blob.slice`) is registered with the browser by a

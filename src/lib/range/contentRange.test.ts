@@ -107,7 +107,7 @@ describe('wpt-media-sw-range.json sections outside pure range semantics', () => 
   const browserLevel: Record<string, string> = {
     non_matching_range_response: 'media element accepting a wider or 200 answer: e2e with a real <video>',
     'sw_range_browser_invariants(sw.https.window.js + range-sw.js)': 'Request/Range handling inside a SW fetch event',
-    cache_storage: 'Cache.put rejecting a 206: why segments live in IndexedDB (DESIGN.md fact 3)',
+    cache_storage: 'Cache.put rejecting a 206: why segments live in IndexedDB (docs/platform-facts.md §3)',
     canvas_tainting_with_range: 'canvas tainting of SW-served 206s: e2e in Chromium',
   };
 

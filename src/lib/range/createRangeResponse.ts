@@ -21,7 +21,7 @@ function assertRangesFit(ranges: ByteRange[], sizeBytes: number): void {
 /**
  * Builds the 200, 206 or 416 for a resolution. Bodies are Blob slices: a Blob-bodied Response is
  * streamed by the browser process, not through the service worker thread, and survives the worker
- * being stopped (DESIGN.md, platform facts 1 and 7).
+ * being stopped (docs/platform-facts.md §1, §7).
  *
  * `extraHeaders` are copied first; the framing and validator headers set here win over them,
  * because a wrong Content-Length or Content-Range breaks the player.
@@ -38,7 +38,7 @@ export function createRangeResponse(
   }
   if (resolution.kind === 'unsatisfiable') {
     const headers = new Headers(extraHeaders);
-    // Media elements decide from Accept-Ranges whether a resource is seekable (DESIGN.md, fact 5).
+    // Media elements decide from Accept-Ranges whether a resource is seekable (docs/platform-facts.md §5).
     headers.set('Accept-Ranges', 'bytes');
     for (const name of ['Content-Length', 'Content-Type', 'ETag', 'Last-Modified']) headers.delete(name);
     // RFC 9110 §14.4: a 416 to a byte-range request SHOULD say the current length.

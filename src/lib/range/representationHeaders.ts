@@ -2,7 +2,7 @@ import type { Representation } from './types.js';
 
 /**
  * The headers every 200 and 206 of a representation carries, whatever its body: Accept-Ranges
- * (a media element decides from it whether the resource is seekable, DESIGN.md fact 5) and the
+ * (a media element decides from it whether the resource is seekable, docs/platform-facts.md §5) and the
  * representation's own validators (RFC 9110 §15.3.7: a 206 carries the ones a 200 would).
  * Framing headers from `extraHeaders` are dropped: the caller sets them for the body it sends.
  * @private
