@@ -16,6 +16,10 @@ export interface Origin {
   bytesFor(path: string): Promise<number>;
   /** Makes the generated file at `pathname` (any query) serve version `version` from now on. */
   setVersion(pathname: string, version: number): Promise<void>;
+  /** Serves a page of `contentType` at `pathname` (any query) instead of its file; undefined turns it off. */
+  setPortal(pathname: string, contentType: string | undefined): Promise<void>;
+  /** Opens or closes the gate `name` (answers with `gate=<name>` wait while it is closed). */
+  setGate(name: string, open: boolean): Promise<void>;
 }
 
 /** What a `fetch()` run inside the page saw. */
@@ -47,6 +51,10 @@ export function makeOrigin(url = originUrl()): Origin {
     if (!response.ok) throw new Error(`origin stats: HTTP ${response.status}`);
     return (await response.json()) as OriginStats;
   };
+  const control = async (name: string, params: Record<string, string>): Promise<void> => {
+    const response = await fetch(`${url}/__origin/${name}?${new URLSearchParams(params)}`, { method: 'POST' });
+    if (response.status !== 204) throw new Error(`origin ${name}: HTTP ${response.status} ${await response.text()}`);
+  };
   return {
     url,
     stats,
@@ -60,11 +68,9 @@ export function makeOrigin(url = originUrl()): Origin {
     async bytesFor(path) {
       return (await stats()).paths[path]?.bodyBytes ?? 0;
     },
-    async setVersion(pathname, version) {
-      const query = new URLSearchParams({ path: pathname, v: String(version) });
-      const response = await fetch(`${url}/__origin/version?${query}`, { method: 'POST' });
-      if (response.status !== 204) throw new Error(`origin version: HTTP ${response.status}`);
-    },
+    setVersion: (pathname, version) => control('version', { path: pathname, v: String(version) }),
+    setPortal: (pathname, contentType) => control('portal', { path: pathname, type: contentType ?? '' }),
+    setGate: (name, open) => control('gate', { name, open: open ? '1' : '0' }),
   };
 }
 

@@ -362,4 +362,68 @@ test.describe('test origin', () => {
     expect(Buffer.from(other.bodyBase64!, 'base64').equals(generatedBytes(0, 10, 1))).toBe(true);
     expect((await fetch(`${origin.url}/__origin/version?path=x&v=2`, { method: 'POST' })).status).toBe(400);
   });
+
+  test('knobs of real origins: noValidators, requireCookie, versionPerRequest, oneUseSignature, vary, securityHeaders, gate, and pages in place of a file', async ({ origin }) => {
+    const tag = uniqueTag();
+    const gen = (name: string, knobs: string): string => `${origin.url}/media/gen/${name}-${tag}.bin?size=1000&${knobs}`;
+
+    const bare = await fetchFromNode(gen('bare', 'noValidators=1'), { Range: 'bytes=0-9' });
+    expect(bare.status).toBe(206);
+    expect(bare.headers['etag']).toBeUndefined();
+    expect(bare.headers['last-modified']).toBeUndefined();
+    // Without validators no If-Range matches: the whole file.
+    expect((await fetchFromNode(gen('bare', 'noValidators=1'), { Range: 'bytes=0-9', 'If-Range': 'Mon, 15 Jan 2024 09:30:00 GMT' })).status).toBe(200);
+
+    const walled = gen('walled', 'requireCookie=session');
+    const redirect = await fetch(walled, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toMatch(/^\/login\.html\?next=/);
+    const login = await fetch(walled, { headers: { Range: 'bytes=0-9' } });
+    expect(login.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(login.status, 'the login page answers Range as a static file does').toBe(206);
+    const signedIn = await fetchFromNode(walled, { Range: 'bytes=0-9', Cookie: 'other=1; session=abc' });
+    expect(Buffer.from(signedIn.bodyBase64!, 'base64').equals(generatedBytes(0, 10, 1))).toBe(true);
+
+    const changing = gen('changing', 'versionPerRequest=1');
+    for (const version of [1, 2, 3]) {
+      const answer = await fetchFromNode(changing, { Range: 'bytes=0-9' });
+      expect(Buffer.from(answer.bodyBase64!, 'base64').equals(generatedBytes(0, 10, version)), `request ${version}`).toBe(true);
+      expect(answer.headers['etag']).toBe(version === 1 ? '"gen-1000"' : `"gen-1000-v${version}"`);
+    }
+
+    for (const param of ['X-Amz-Signature', 'Signature', 'token']) {
+      const signed = gen('signed', `oneUseSignature=1&${param}=${tag}`);
+      expect((await fetch(signed)).status, `${param}: first use`).toBe(200);
+      const again = await fetch(signed);
+      expect(again.status, `${param}: second use`).toBe(403);
+      expect(again.headers.get('content-type')).toBe('application/xml');
+    }
+    expect((await fetch(gen('unsigned', 'oneUseSignature=1'))).status, 'no signature at all').toBe(403);
+
+    const varied = await fetchFromNode(gen('varied', 'vary=Cookie&cors=1'), {});
+    expect(varied.headers['vary']).toBe('Origin, Cookie');
+    const secured = await fetchFromNode(gen('secured', 'securityHeaders=1'), {});
+    expect(secured.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect(secured.headers['x-content-type-options']).toBe('nosniff');
+    expect(secured.headers['content-disposition']).toBe('inline; filename="lecture.bin"');
+
+    // A closed gate holds the headers until it opens.
+    await origin.setGate(tag, false);
+    let answered = false;
+    const held = fetch(gen('gated', `gate=${tag}`)).then((response) => ((answered = true), response));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered, 'no answer while the gate is closed').toBe(false);
+    expect((await origin.requestsFor(`/media/gen/gated-${tag}.bin?size=1000&gate=${tag}`)).length, 'the request arrived').toBe(1);
+    await origin.setGate(tag, true);
+    expect((await held).status).toBe(200);
+
+    const pathname = `/media/gen/portal-${tag}.bin`;
+    await origin.setPortal(pathname, 'text/html; charset=utf-8');
+    const portal = await fetch(`${origin.url}${pathname}?size=1000`);
+    expect(portal.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(portal.headers.get('etag')).toMatch(/^"page-/);
+    expect(await portal.text()).toContain('Sign in');
+    await origin.setPortal(pathname, undefined);
+    expect((await fetchFromNode(`${origin.url}${pathname}?size=1000`)).headers['content-type']).toBe('application/octet-stream');
+  });
 });

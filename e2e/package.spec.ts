@@ -88,6 +88,14 @@ test.describe('the packed package in an app of its own', () => {
     expect(appSwSource, 'dev-only log prefix').not.toContain('[media-cache]');
   });
 
+  test('a navigation to a media URL is not answered by the media route (the app has no route of its own for navigations)', async ({ page }) => {
+    await page.goto(`${app.url}/`);
+    await expect(page.locator('#status')).toHaveText('Media cache active', { timeout: 30_000 });
+    const response = await page.goto(`${app.url}/media/gen/vector/nums.txt?navigated=1`);
+    expect(await response?.text()).toBe('123456789');
+    expect(response?.fromServiceWorker(), 'the network answered the navigation, not the worker').toBe(false);
+  });
+
   test('the app plays, seeks and replays offline through its own worker with the packed cache; its plugin sees segments stored', async ({ page, context }) => {
     await page.goto(`${app.url}/`);
     await expect(page.locator('#status')).toHaveText('Media cache active', { timeout: 30_000 });

@@ -29,6 +29,18 @@
  *   cors=1               CORS for other origins: answers carry Access-Control-Allow-Origin (the
  *                        request's Origin), -Allow-Credentials: true and -Expose-Headers (Content-
  *                        Range, ETag, …), and an OPTIONS preflight gets 204 allowing Range and If-Range
+ *   noValidators=1       neither ETag nor Last-Modified (an If-Range never matches)
+ *   requireCookie=<name> without that cookie the answer is a 302 to /login.html, an HTML page that
+ *                        answers Range like any static file (an expired session of a login wall)
+ *   versionPerRequest=1  the n-th request of this path + query serves version n of a generated file
+ *                        (other bytes and another ETag each time: a file replaced between requests)
+ *   oneUseSignature=1    the request's signature (the value of X-Amz-Signature, Signature or token)
+ *                        is accepted once; a second request with it, or one without, gets a 403 with
+ *                        an S3-style XML error (a signed URL that expired)
+ *   vary=<value>         send `Vary: <value>`
+ *   securityHeaders=1    Content-Disposition, Content-Security-Policy, X-Content-Type-Options and
+ *                        Cross-Origin-Resource-Policy (values in knobs.ts, SECURITY_HEADERS)
+ *   gate=<name>          the headers wait while the gate of that name is closed (see Gates)
  *
  * Knobs combine; stallAfter, resetAfter and shortBody end the body at whichever comes first. The
  * Content-Range knobs leave 416 and multipart/byteranges answers alone.
@@ -39,6 +51,13 @@
  * pathname (any query) serve version n from then on: other bytes (origin/content.ts, every byte
  * differs between versions), ETag `"gen-<size>-v<n>"` and a Last-Modified n - 1 hours later than
  * version 1. Version 1 is the default and keeps the unversioned validators. Reset leaves versions.
+ *
+ * Pages in place of a file: `POST /__origin/portal?path=<pathname>&type=<content-type>` answers
+ * that pathname (any query) with a small page of that type, with an ETag and Range support as a
+ * static file has (a login page or an error page served in place, no redirect); `type=` turns it off.
+ *
+ * Gates: `POST /__origin/gate?name=<name>&open=0` closes a gate, `open=1` opens it and lets the
+ * answers that wait at it go on. Gates are open until closed.
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -46,6 +65,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { generatedChunks, vectorBody } from './content';
+import { OriginState } from './OriginState';
+import { corsHeaders, hasCookie, numberKnob, readKnobs, SECURITY_HEADERS, signatureOf, varyHeader, type Knobs } from './knobs';
 import { parseRangeRequest, rangesCoalesce, type ByteRange } from './ranges';
 
 export interface RequestRecord {
@@ -130,70 +151,17 @@ interface Resource {
   chunks(start: number, endExclusive: number): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
-interface Knobs {
-  stallAfter?: number;
-  resetAfter?: number;
-  trickle?: number;
-  delayMs?: number;
-  shortBody?: number;
-  status?: number;
-  ignoreRange: boolean;
-  badContentRange: boolean;
-  noContentRange: boolean;
-  noAcceptRanges: boolean;
-  lastModifiedOnly: boolean;
-  noStore: boolean;
-  etag?: string;
-  cors: boolean;
-}
-
-function numberKnob(params: URLSearchParams, name: string): number | undefined {
-  const value = params.get(name);
-  if (value === null || value === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-function readKnobs(params: URLSearchParams): Knobs {
-  return {
-    stallAfter: numberKnob(params, 'stallAfter'),
-    resetAfter: numberKnob(params, 'resetAfter'),
-    trickle: numberKnob(params, 'trickle'),
-    delayMs: numberKnob(params, 'delayMs'),
-    shortBody: numberKnob(params, 'shortBody'),
-    status: numberKnob(params, 'status'),
-    ignoreRange: params.get('ignoreRange') === '1',
-    badContentRange: params.get('badContentRange') === '1',
-    noContentRange: params.get('noContentRange') === '1',
-    noAcceptRanges: params.get('noAcceptRanges') === '1',
-    lastModifiedOnly: params.get('lastModifiedOnly') === '1',
-    noStore: params.get('noStore') === '1',
-    etag: params.get('etag') ?? undefined,
-    cors: params.get('cors') === '1',
-  };
-}
-
-/** The CORS response headers of the `cors` knob (none without it). */
-function corsHeaders(req: IncomingMessage, knobs: Knobs): Record<string, string> {
-  if (!knobs.cors) return {};
-  return {
-    'Access-Control-Allow-Origin': req.headers.origin ?? '*',
-    'Access-Control-Allow-Credentials': 'true',
-    'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, ETag, Last-Modified',
-    Vary: 'Origin',
-  };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /**
  * Whether `If-Range` (RFC 9110 §13.1.5) lets the Range apply: a strong ETag match or an exact date.
- * `etag` is the ETag the answer carries (undefined when it has none: no entity tag matches).
+ * `etag` is the ETag the answer carries (undefined when it has none: no entity tag matches), and
+ * `lastModified` its Last-Modified (undefined when it has none: no date matches).
  */
-function ifRangeMatches(ifRange: string, etag: string | undefined, lastModified: Date): boolean {
+function ifRangeMatches(ifRange: string, etag: string | undefined, lastModified: Date | undefined): boolean {
   const value = ifRange.trim();
   if (value.startsWith('"')) return etag !== undefined && value === etag;
-  if (value.startsWith('W/')) return false;
+  if (value.startsWith('W/') || lastModified === undefined) return false;
   const date = Date.parse(value);
   return Number.isFinite(date) && Math.floor(date / 1000) === Math.floor(lastModified.getTime() / 1000);
 }
@@ -250,8 +218,19 @@ export function generatedEtag(sizeBytes: number, version = 1): string {
   return version === 1 ? `"gen-${sizeBytes}"` : `"gen-${sizeBytes}-v${version}"`;
 }
 
+/** Where `requireCookie` sends a request without its cookie. */
+export const LOGIN_PAGE_PATH = '/login.html';
+
+/** A small HTML or JSON page, as a login wall or an error page serves it (with an ETag, Range-capable, as a static file is). */
+function pageResource(contentType: string): Resource {
+  const html = /html/i.test(contentType);
+  const body = Buffer.from(html ? '<!doctype html><title>Sign in</title><form method="post"><input name="user"><button>Sign in</button></form>\n' : '{"error":"session expired"}\n');
+  return bufferResource(body, contentType, `"page-${body.length}"`);
+}
+
 export async function resolveResource(root: string, url: URL, versionOf: VersionOf = () => 1): Promise<Resource | undefined> {
   const path = decodeURIComponent(url.pathname);
+  if (path === LOGIN_PAGE_PATH) return pageResource('text/html; charset=utf-8');
   if (path.startsWith('/media/gen/vector/')) {
     const name = path.slice('/media/gen/vector/'.length);
     const body = vectorBody(name);
@@ -448,17 +427,20 @@ async function handleResource(
   counters: OriginCounters,
 ): Promise<void> {
   const size = resource.sizeBytes;
-  const etag = knobs.lastModifiedOnly ? undefined : knobs.etag !== undefined ? `"${knobs.etag}"` : resource.etag;
+  const etag = knobs.lastModifiedOnly || knobs.noValidators ? undefined : knobs.etag !== undefined ? `"${knobs.etag}"` : resource.etag;
+  const lastModified = knobs.noValidators ? undefined : resource.lastModified;
   const headers: Record<string, string | number> = {
     ...corsHeaders(req, knobs),
+    ...varyHeader(knobs),
+    ...(knobs.securityHeaders ? SECURITY_HEADERS : {}),
     ...(knobs.noAcceptRanges ? {} : { 'Accept-Ranges': 'bytes' }),
     ...(etag === undefined ? {} : { ETag: etag }),
-    'Last-Modified': resource.lastModified.toUTCString(),
+    ...(lastModified === undefined ? {} : { 'Last-Modified': lastModified.toUTCString() }),
     'Cache-Control': knobs.noStore ? 'no-store' : 'no-cache',
   };
   const ifRange = req.headers['if-range'] as string | undefined;
   const rangeHeader =
-    knobs.ignoreRange || (ifRange !== undefined && !ifRangeMatches(ifRange, etag, resource.lastModified)) ? undefined : req.headers.range;
+    knobs.ignoreRange || (ifRange !== undefined && !ifRangeMatches(ifRange, etag, lastModified)) ? undefined : req.headers.range;
   const request = parseRangeRequest(rangeHeader, size);
   const onWritten = (bytes: number): void => counters.sent(record, bytes);
   const isHead = req.method === 'HEAD';
@@ -533,7 +515,7 @@ export interface OriginOptions {
 export async function startOrigin(options: OriginOptions): Promise<RunningOrigin> {
   const root = resolve(options.root);
   const counters = new OriginCounters();
-  const versions = new Map<string, number>();
+  const state = new OriginState();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://origin.invalid');
@@ -551,21 +533,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
       res.writeHead(204).end();
       return;
     }
-    if (url.pathname === '/__origin/version') {
-      if (req.method !== 'POST') {
-        res.writeHead(405, { Allow: 'POST' }).end();
-        return;
-      }
-      const path = url.searchParams.get('path');
-      const version = Number(url.searchParams.get('v'));
-      if (!path || !path.startsWith('/') || !Number.isInteger(version) || version < 1 || version > 256) {
-        res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('path=/<pathname>&v=<1..256>\n');
-        return;
-      }
-      versions.set(path, version);
-      res.writeHead(204).end();
-      return;
-    }
+    if (state.handleControl(url, req, res)) return;
 
     const record = counters.begin(req);
     res.on('close', () => {
@@ -579,6 +547,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     });
 
     const knobs = readKnobs(url.searchParams);
+    if (knobs.gate) await state.passGate(knobs.gate);
     if (knobs.delayMs) await sleep(knobs.delayMs);
     if (res.destroyed) return;
     if (req.method === 'OPTIONS' && knobs.cors) {
@@ -598,6 +567,19 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    if (knobs.requireCookie && !hasCookie(req, knobs.requireCookie)) {
+      // A session that expired: what a login-walled lecture platform answers.
+      record.status = 302;
+      res.writeHead(302, { Location: `${LOGIN_PAGE_PATH}?next=${encodeURIComponent(req.url ?? '/')}`, 'Content-Length': 0 }).end();
+      return;
+    }
+    const signature = knobs.oneUseSignature ? signatureOf(url.searchParams) : undefined;
+    if (knobs.oneUseSignature && (signature === undefined || !state.useSignature(signature))) {
+      record.status = 403;
+      const body = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>\n');
+      res.writeHead(403, { 'Content-Type': 'application/xml', 'Content-Length': body.length }).end(body);
+      return;
+    }
     if (knobs.status !== undefined) {
       record.status = knobs.status;
       const body = Buffer.from(`status ${knobs.status}\n`);
@@ -609,7 +591,9 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
       await sendBody(res, [() => [body]], body.length, knobs, record, (bytes) => counters.sent(record, bytes));
       return;
     }
-    const resource = await resolveResource(root, url, (path) => versions.get(path) ?? 1);
+    const portalType = state.portals.get(url.pathname);
+    const version = knobs.versionPerRequest ? state.countRequest(req.url ?? '/') : state.versionOf(url.pathname);
+    const resource = portalType ? pageResource(portalType) : await resolveResource(root, url, () => version);
     if (!resource) {
       record.status = 404;
       const body = Buffer.from('Not Found\n');

@@ -4,7 +4,7 @@ import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
 export class Hold {
   private released = false;
   constructor(
-    private readonly fetch: SegmentFetch,
+    readonly fetch: SegmentFetch,
     private readonly cursor: FetchCursor,
   ) {}
 

@@ -4,8 +4,8 @@ import { createRangeResponse } from '../range/createRangeResponse.js';
 import { createStreamedRangeResponse } from '../range/createStreamedRangeResponse.js';
 import { evaluateRangeRequest } from '../range/evaluateRangeRequest.js';
 import type { ByteRange, RangeResolution, Representation } from '../range/types.js';
-import type { FileRecord, Validator } from '../store/schema.js';
-import type { FileHead } from '../store/SegmentStore.js';
+import type { FileRecord } from '../store/schema.js';
+import type { FileHead, KnownVersion } from '../store/SegmentStore.js';
 import { SegmentStore } from '../store/SegmentStore.js';
 import { DownloadStore } from '../store/DownloadStore.js';
 import { MediaCacheError } from '../errors/MediaCacheError.js';
@@ -126,7 +126,7 @@ export class RangeCache {
       return await this.answer(request);
     } catch (error) {
       this.plugins.notify('handlerDidError', { request, error });
-      // A media element retries a network error (DESIGN.md, fact 4); a fetch() caller sees the
+      // A media element retries a network error (docs/platform-facts.md §4); a fetch() caller sees the
       // same TypeError it would see offline.
       return Response.error();
     }
@@ -140,14 +140,15 @@ export class RangeCache {
     let head: FileHead | undefined = file;
     let hold: Hold | undefined;
     if (firstByte !== undefined) {
-      // The answer starts with bytes that are not stored: its headers wait for the upstream's,
-      // so that a resource changed upstream (If-Range fails, the new version comes back whole)
-      // is answered as the new version instead of failing after the old headers went out.
-      // Without a record yet, a fetch in flight may already know the validator to send as If-Range.
-      const knownValidator = file?.validator ?? this.fetcher.knownHead(url)?.validator;
+      // The answer needs bytes that are not stored: its headers wait for the upstream's answer
+      // to the request for the first of them, sent at once with If-Range. A file changed upstream
+      // (If-Range fails, the new version comes back whole) is then answered as the new version,
+      // whole, instead of failing after the old version's headers went out. Without a record
+      // yet, a fetch in flight may already know the version to send as If-Range.
+      const known = file ?? this.fetcher.knownHead(url);
       let upstream: UpstreamHead;
       for (let offset = firstByte; ; offset = 0) {
-        const probe = this.probe(url, offset, file, knownValidator, !request.headers.has('Range'));
+        const probe = this.probe(url, offset, file, known, !request.headers.has('Range'));
         hold = probe.hold;
         upstream = await probe.fetch.head.catch((error: unknown) => {
           hold?.release();
@@ -164,7 +165,9 @@ export class RangeCache {
         if (upstream.sizeBytes === 0) return this.answerEmpty(request, url);
         if (offset === 0) return passThrough(request);
       }
-      if (upstream.kind === 'unusable') {
+      // Without a validator nothing tells two upstream answers of the same version apart: an
+      // answer with bytes is the origin's own, one upstream response, never stitched from windows.
+      if (upstream.kind === 'unusable' || (upstream.validator === undefined && upstream.sizeBytes > 0)) {
         hold?.release();
         return passThrough(request);
       }
@@ -172,7 +175,7 @@ export class RangeCache {
       head =
         file && sameVersion(file.validator, file.sizeBytes, validator, upstream.sizeBytes)
           ? file
-          : { sizeBytes: upstream.sizeBytes, validator, contentType: upstream.contentType };
+          : { sizeBytes: upstream.sizeBytes, validator, contentType: upstream.contentType, headers: upstream.headers };
     }
     if (!head) throw new Error('unreachable: a head is known or probed');
 
@@ -181,7 +184,7 @@ export class RangeCache {
     const ranges = rangesOf(resolution, head.sizeBytes);
     if (resolution.kind === 'unsatisfiable' || ranges.length === 0) {
       hold?.release();
-      return createRangeResponse(resolution, SegmentBlobSource.empty(head.sizeBytes), representation);
+      return createRangeResponse(resolution, SegmentBlobSource.empty(head.sizeBytes), representation, head.headers);
     }
 
     // A file that was just probed has nothing stored yet, and the file record says which
@@ -189,7 +192,7 @@ export class RangeCache {
     const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(url, head, ranges) : undefined;
     if (stored) {
       hold?.release();
-      const response = createRangeResponse(resolution, stored, representation);
+      const response = createRangeResponse(resolution, stored, representation, head.headers);
       this.metrics.bytesFromCache += Number(response.headers.get('Content-Length') ?? 0);
       return response;
     }
@@ -202,23 +205,23 @@ export class RangeCache {
    */
   private async answerEmpty(request: Request, url: string): Promise<Response> {
     const response = await fetch(new Request(url, { cache: 'no-store', credentials: 'same-origin' }));
-    const upstream = readUpstreamHead(response, 0);
+    const upstream = readUpstreamHead(response, { url, start: 0 });
     await response.body?.cancel().catch(() => undefined);
     if (upstream.kind !== 'body' || upstream.sizeBytes !== 0) return passThrough(request);
-    const head: FileHead = { sizeBytes: 0, validator: upstream.validator ?? {}, contentType: upstream.contentType };
+    const head: FileHead = { sizeBytes: 0, validator: upstream.validator ?? {}, contentType: upstream.contentType, headers: upstream.headers };
     const representation = representationOf(head);
-    return createRangeResponse(evaluateRangeRequest(request.headers, representation), SegmentBlobSource.empty(0), representation);
+    return createRangeResponse(evaluateRangeRequest(request.headers, representation), SegmentBlobSource.empty(0), representation, head.headers);
   }
 
-  /**
-   * The first byte the answer needs whose segment is not stored, or undefined when the answer
-   * starts on stored bytes (or needs none).
-   */
+  /** The first byte the answer needs whose segment is not stored, or undefined when all are stored (or none is needed). */
   private firstMissingByte(request: Request, file: FileRecord): number | undefined {
-    const ranges = rangesOf(evaluateRangeRequest(request.headers, representationOf(file)), file.sizeBytes);
-    const first = ranges[0];
-    if (first === undefined) return undefined;
-    return hasSegment(file.segmentBitmap, segmentIndexFor(first.start, this.config.segmentSizeBytes)) ? undefined : first.start;
+    const segmentSizeBytes = this.config.segmentSizeBytes;
+    for (const { start, end } of rangesOf(evaluateRangeRequest(request.headers, representationOf(file)), file.sizeBytes)) {
+      for (let index = segmentIndexFor(start, segmentSizeBytes); index <= segmentIndexFor(end, segmentSizeBytes); index += 1) {
+        if (!hasSegment(file.segmentBitmap, index)) return Math.max(start, index * segmentSizeBytes);
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -230,7 +233,7 @@ export class RangeCache {
     url: string,
     offset: number,
     file: FileRecord | undefined,
-    knownValidator: Validator | undefined,
+    known: KnownVersion | undefined,
     full: boolean,
     wholeBody = false,
   ): { fetch: SegmentFetch; hold: Hold } {
@@ -246,7 +249,7 @@ export class RangeCache {
         startOffset: start,
         endOffset: Math.min(start + this.config.fetchWindowBytes, runEnd ?? Number.POSITIVE_INFINITY),
         runEndOffset: runEnd,
-        knownValidator,
+        known,
         unitBytes: full ? this.config.fullWriteBytes : this.config.rangeWriteBytes,
         timeoutFor: full ? this.fetcher.rates.fullWrite(url) : this.fetcher.rates.rangeWrite(url),
         wholeBody,
@@ -274,18 +277,17 @@ export class RangeCache {
     hold?: Hold,
   ): Response {
     const full = resolution.kind === 'full';
-    const source = this.source(url, head, full);
+    const source = this.source(url, head, full, hold);
     const writeBytes = full ? this.config.fullWriteBytes : this.config.rangeWriteBytes;
     if (hold) setTimeout(() => hold.release(), HOLD_TIMEOUT_MS);
-    return createStreamedRangeResponse(resolution, representation, (pieces) =>
-      createSegmentedStream(source, pieces, writeBytes, () => hold?.release()),
-    );
+    return createStreamedRangeResponse(resolution, representation, (pieces) => createSegmentedStream(source, pieces, writeBytes), head.headers);
   }
 
-  private source(url: string, head: FileHead, full: boolean): StitchedSource {
+  private source(url: string, head: FileHead, full: boolean, hold: Hold | undefined): StitchedSource {
     return new StitchedSource({
       url,
       head,
+      hold,
       config: this.config,
       store: this.store,
       fetcher: this.fetcher,
@@ -304,7 +306,7 @@ export class RangeCache {
     const file = await this.store.getFile(url);
     if (file) return { head: file, release: () => undefined };
     // The first window of a download: taken whole, so it arrives while the download is set up.
-    const probe = this.probe(url, 0, undefined, this.fetcher.knownHead(url)?.validator, false, true);
+    const probe = this.probe(url, 0, undefined, this.fetcher.knownHead(url), false, true);
     const release = (): void => probe.hold.release();
     try {
       const upstream = await probe.fetch.head;
@@ -313,7 +315,7 @@ export class RangeCache {
       }
       if (!upstream.storable) throw new MediaCacheError('not-cacheable', { url });
       if (!(await probe.fetch.headSaved)) throw new MediaCacheError('storage-failed', { url, operation: 'saveHead' });
-      return { head: { sizeBytes: upstream.sizeBytes, validator: upstream.validator ?? {}, contentType: upstream.contentType }, release };
+      return { head: { sizeBytes: upstream.sizeBytes, validator: upstream.validator ?? {}, contentType: upstream.contentType, headers: upstream.headers }, release };
     } catch (error) {
       release();
       throw error;

@@ -1,7 +1,7 @@
 import type { MediaCacheConfig } from '../config.js';
 import { devLog } from '../devLog.js';
 import { MediaCacheError } from '../errors/MediaCacheError.js';
-import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
+import type { FileHead, KnownVersion, SegmentStore } from '../store/SegmentStore.js';
 import { segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segmentLayout.js';
 import { ifRangeValue } from '../store/validators.js';
 import type { Validator } from '../store/schema.js';
@@ -20,8 +20,12 @@ export interface SegmentFetchOptions {
   endOffset: number;
   /** Where the run of missing segments this window belongs to ends, when known (else the file's end). */
   runEndOffset: number | undefined;
-  /** The stored version, sent as If-Range so a changed resource comes back whole. */
-  knownValidator: Validator | undefined;
+  /**
+   * The version already known (stored, or learned by a fetch in flight): its validator goes as
+   * If-Range, so a changed resource comes back whole, and an answer of a type that contradicts
+   * its type is not used.
+   */
+  known: KnownVersion | undefined;
   /** Write unit and timeout rule for stall detection (range or full-content writes). */
   unitBytes: number;
   timeoutFor: (bytes: number) => number;
@@ -285,12 +289,12 @@ export class SegmentFetch {
   }
 
   private async start(): Promise<UpstreamHead> {
-    const { url, startOffset, knownValidator } = this.options;
+    const { url, startOffset, known } = this.options;
     const headers = new Headers({ Range: `bytes=${startOffset}-${this.end - 1}` });
-    const ifRange = knownValidator && ifRangeValue(knownValidator);
+    const ifRange = known && ifRangeValue(known.validator);
     if (ifRange) headers.set('If-Range', ifRange);
     // A fresh request: re-creating the page's no-cors media request would drop the Range header,
-    // and `no-store` keeps the HTTP cache from storing every byte a second time (DESIGN.md, fact 8).
+    // and `no-store` keeps the HTTP cache from storing every byte a second time (docs/platform-facts.md §8).
     if (__DEV__) devLog('upstream fetch', { url, range: headers.get('Range'), ifRange });
     const request = new Request(url, { headers, cache: 'no-store', signal: this.controller.signal, credentials: 'same-origin' });
     let response: Response;
@@ -300,7 +304,7 @@ export class SegmentFetch {
       const code = cause instanceof TimeoutError ? 'upstream-stalled' : 'upstream-failed';
       throw this.fail(new MediaCacheError(code, { url }, { cause }));
     }
-    const head = readUpstreamHead(response, startOffset);
+    const head = readUpstreamHead(response, { url: request.url, start: startOffset, storedContentType: known?.contentType });
     if (head.kind !== 'body') {
       void response.body?.cancel().catch(() => undefined);
       this.finished = true;
@@ -311,7 +315,7 @@ export class SegmentFetch {
     this.partsStart = head.startOffset;
     this.end = head.endOffset;
     this.layout = { sizeBytes: head.sizeBytes, segmentSizeBytes: this.options.config.segmentSizeBytes };
-    this.fileHead = { sizeBytes: head.sizeBytes, validator: head.validator ?? {}, contentType: head.contentType };
+    this.fileHead = { sizeBytes: head.sizeBytes, validator: head.validator ?? {}, contentType: head.contentType, headers: head.headers };
     // Recorded off the answer's critical path: the write may queue behind other files' segment
     // writes, and only this fetch's own segment writes need to follow it. If storage is
     // unavailable the bytes still reach the readers; they are just not kept.

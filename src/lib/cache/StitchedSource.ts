@@ -3,6 +3,7 @@ import { MediaCacheError } from '../errors/MediaCacheError.js';
 import type { FileHead, SegmentStore } from '../store/SegmentStore.js';
 import { segmentEnd, segmentIndexFor, segmentStart, type SegmentLayout } from '../store/segmentLayout.js';
 import type { FetchCursor, SegmentFetch } from './SegmentFetch.js';
+import type { Hold } from './Hold.js';
 import type { CacheMetricsRecorder } from './CacheMetrics.js';
 import type { SegmentFetcher } from './SegmentFetcher.js';
 import type { SegmentBufferPool } from './SegmentBufferPool.js';
@@ -12,6 +13,11 @@ import { hasSegment, nextStoredSegment } from '../store/segmentBitmap.js';
 export interface StitchedSourceOptions {
   url: string;
   head: FileHead;
+  /**
+   * The probe fetch the answer's headers waited for, held open until this source joins it (it may
+   * first read stored bytes before it), or is released.
+   */
+  hold?: Hold | undefined;
   config: MediaCacheConfig;
   store: SegmentStore;
   fetcher: SegmentFetcher;
@@ -117,6 +123,7 @@ export class StitchedSource {
     }
     this.leaveFetch();
     this.dropSegment();
+    this.options.hold?.release();
     // Idle (as SegmentFetcher does when its last fetch settles): spare buffers go to the garbage collector.
     if (this.options.fetcher.activeCount === 0) this.options.buffers?.trim();
     const prefetch = this.prefetch;
@@ -174,6 +181,8 @@ export class StitchedSource {
     } else {
       this.cursor = fetch.attach(position);
     }
+    // Joined: the hold kept the fetch open for this reader, which now keeps it open itself.
+    if (this.options.hold?.fetch === fetch) this.options.hold.release();
   }
 
   /**
@@ -229,7 +238,7 @@ export class StitchedSource {
       startOffset: start,
       endOffset: Math.min(start + windowBytes, runEnd),
       runEndOffset: runEnd,
-      knownValidator: head.validator,
+      known: head,
       unitBytes: this.options.unitBytes,
       timeoutFor: this.options.timeoutFor,
     });

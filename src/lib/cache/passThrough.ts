@@ -4,10 +4,14 @@ import { resolveRanges } from '../range/resolveRanges.js';
 
 /**
  * Forwards a request the cache cannot use (an error status, an unknown length, a response without
- * Content-Range) and rebuilds the answer, so the media element never gets a mix of worker-built
- * and network responses for one resource (DESIGN.md, fact 6). Nothing of it is stored. A 206 whose
- * Content-Range is missing or names other bytes than the single range asked for becomes a network
- * error: the page never gets bytes labelled as others.
+ * Content-Range, a redirect, a page, a file without a validator) and rebuilds the answer, so the
+ * media element never gets a mix of worker-built and network responses for one resource
+ * (docs/platform-facts.md §6). Nothing of it is stored. A 206 whose Content-Range is missing or
+ * names other bytes than the single range asked for becomes a network error: the page never gets
+ * bytes labelled as others.
+ *
+ * A redirected answer to anything but a media element goes to the page as the browser's own
+ * fetch would give it (`redirected`, the final `url`): an app learns that its session expired.
  */
 export async function passThrough(request: Request): Promise<Response> {
   const headers = new Headers();
@@ -18,6 +22,7 @@ export async function passThrough(request: Request): Promise<Response> {
   // Re-creating a no-cors media request with an init object drops its Range header: copy it.
   const response = await fetch(new Request(request.url, { headers, cache: 'no-store', credentials: 'same-origin' }));
   if (response.type === 'opaque') return response;
+  if (response.redirected && request.destination !== 'video' && request.destination !== 'audio') return response;
   if (response.status === 206 && !partialMatchesRequest(response.headers, range)) {
     await response.body?.cancel().catch(() => undefined);
     return Response.error();

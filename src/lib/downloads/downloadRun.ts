@@ -60,7 +60,7 @@ export async function downloadRun(cache: RangeCache, file: FileRecord, first: nu
         startOffset: start,
         endOffset: Math.min(start + windowBytes, start + tailWindowBytes(runEnd - start, segmentBytes), runEnd),
         runEndOffset: runEnd,
-        knownValidator: file.validator,
+        known: file,
         unitBytes: cache.config.rangeWriteBytes,
         timeoutFor: cache.fetcher.rates.rangeWrite(url),
         wholeBody: true,

@@ -40,7 +40,7 @@ async function storedBytes(store: SegmentStore, index: number): Promise<number[]
 describe('storeFetchedRange', () => {
   it('stores the whole segments of a 206 (the last one short), skipping those already stored', async () => {
     const { store, budget, file } = await setup([2]);
-    expect(await storeFetchedRange(budget, await file(), 8, partial(8, SIZE - 1))).toEqual({ storedSegments: 3 });
+    expect(await storeFetchedRange(budget, await file(), { url: URL_A, start: 8 }, partial(8, SIZE - 1))).toEqual({ storedSegments: 3 });
     expect(storedSegmentIndices((await file()).segmentBitmap)).toEqual([1, 2, 3, 4]);
     expect(await storedBytes(store, 1)).toEqual([...bytes.subarray(8, 16)]);
     expect(await storedBytes(store, 4)).toEqual([...bytes.subarray(32, 36)]);
@@ -48,14 +48,14 @@ describe('storeFetchedRange', () => {
 
   it('leaves out partial segments at either end of the body', async () => {
     const { budget, file } = await setup();
-    expect(await storeFetchedRange(budget, await file(), 4, partial(4, 27))).toEqual({ storedSegments: 2 });
+    expect(await storeFetchedRange(budget, await file(), { url: URL_A, start: 4 }, partial(4, 27))).toEqual({ storedSegments: 2 });
     expect(storedSegmentIndices((await file()).segmentBitmap)).toEqual([1, 2]);
   });
 
   it('uses a 200 with the whole file', async () => {
     const { budget, file } = await setup();
     const whole = new Response(bytes, { status: 200, headers: { ETag: '"v1"', 'Content-Length': String(SIZE) } });
-    expect(await storeFetchedRange(budget, await file(), 8, whole)).toEqual({ storedSegments: 5 });
+    expect(await storeFetchedRange(budget, await file(), { url: URL_A, start: 8 }, whole)).toEqual({ storedSegments: 5 });
   });
 
   it('stores nothing of another version, a range that starts elsewhere, a short body, or an unusable answer', async () => {
@@ -66,10 +66,11 @@ describe('storeFetchedRange', () => {
       [partial(8, 15, {}, bytes.subarray(8, 12)), 'length-mismatch'],
       [partial(8, 15, { 'Cache-Control': 'no-store' }), 'not-storable'],
       [new Response('gone', { status: 503 }), 'status 503'],
+      [partial(8, 15, { 'Content-Type': 'text/html' }), 'not-media'],
     ];
-    const starts = [8, 0, 8, 8, 8];
+    const starts = [8, 0, 8, 8, 8, 8];
     for (const [index, [response, reason]] of cases.entries()) {
-      expect(await storeFetchedRange(budget, await file(), starts[index]!, response)).toEqual({ storedSegments: 0, rejected: reason });
+      expect(await storeFetchedRange(budget, await file(), { url: URL_A, start: starts[index]! }, response)).toEqual({ storedSegments: 0, rejected: reason });
     }
     expect(storedSegmentIndices((await file()).segmentBitmap)).toEqual([]);
   });

@@ -14,8 +14,14 @@ export type StoredRange = { storedSegments: number } | { storedSegments: 0; reje
  * a 200 with the whole file), and its body has the length its head announces; else nothing of it is
  * stored. Segments are Blob slices of the body: nothing is copied.
  */
-export async function storeFetchedRange(cache: Pick<RangeCache, 'storeSegment'>, file: FileRecord, requestedStart: number, response: Response): Promise<StoredRange> {
-  const head = readUpstreamHead(response, requestedStart);
+export async function storeFetchedRange(
+  cache: Pick<RangeCache, 'storeSegment'>,
+  file: FileRecord,
+  request: { url: string; start: number },
+  response: Response,
+): Promise<StoredRange> {
+  const requestedStart = request.start;
+  const head = readUpstreamHead(response, { url: request.url, start: requestedStart, storedContentType: file.contentType });
   if (head.kind !== 'body') return { storedSegments: 0, rejected: head.kind === 'unusable' ? head.reason : 'unsatisfiable' };
   if (!head.storable || !head.validator) return { storedSegments: 0, rejected: 'not-storable' };
   if (!sameVersion(head.validator, head.sizeBytes, file.validator, file.sizeBytes)) return { storedSegments: 0, rejected: 'version-changed' };

@@ -9,12 +9,17 @@ import { segmentCount, segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
 import { emptySegmentBitmap, hasSegment, withSegment } from './segmentBitmap.js';
 
-/** What the upstream says a resource is: its size, validator and type. */
+/** What the upstream says a resource is: its size, validator and type, and the origin's headers an answer keeps. */
 export interface FileHead {
   sizeBytes: number;
   validator: Validator;
   contentType: string;
+  /** See ORIGIN_HEADERS_KEPT; none when absent. */
+  headers?: Record<string, string>;
 }
+
+/** The version of a file already known, and its type. */
+export type KnownVersion = Pick<FileHead, 'validator' | 'contentType'>;
 
 /** Last-access times are written at most this often per file: they order eviction, nothing more. */
 const TOUCH_INTERVAL_MS = 10_000;
@@ -91,6 +96,7 @@ export class SegmentStore {
       sizeBytes: head.sizeBytes,
       validator: head.validator,
       contentType: head.contentType,
+      ...(head.headers && Object.keys(head.headers).length > 0 ? { headers: head.headers } : {}),
       segmentSizeBytes,
       segmentBitmap: emptySegmentBitmap(segmentCount({ sizeBytes: head.sizeBytes, segmentSizeBytes })),
       storedBytes: 0,

@@ -20,6 +20,8 @@ export interface FileRecord {
   sizeBytes: number;
   validator: Validator;
   contentType: string;
+  /** The origin's headers that answers keep (ORIGIN_HEADERS_KEPT); absent in records written before them. */
+  headers?: Record<string, string>;
   segmentSizeBytes: number;
   /** The complete, verified segments, a bit each (since version 3; see segmentBitmap.ts). */
   segmentBitmap: SegmentBitmap;

@@ -116,7 +116,7 @@ async function storeRecords(cache: RangeCache, url: string, event: BackgroundFet
     if (!response || !file) continue;
     const start = Number(/^bytes=(\d+)-/.exec(record.request.headers.get('Range') ?? '')?.[1] ?? 0);
     try {
-      const outcome = await storeFetchedRange(cache, file, start, response);
+      const outcome = await storeFetchedRange(cache, file, { url: record.request.url, start }, response);
       if (__DEV__ && 'rejected' in outcome) devLog('background fetch response not stored', { url, start, reason: outcome.rejected });
     } catch (error) {
       // The download goes on in the worker from what is stored (adoptBackground).

@@ -4,10 +4,12 @@ import { isMediaRequest } from './isMediaRequest.js';
 
 const ORIGIN = 'https://app.test';
 
-function matches(url: string, init: RequestInit = {}, destination: RequestDestination = '', options = {}): boolean {
+function matches(url: string, init: RequestInit = {}, destination: RequestDestination = '', options = {}, mode?: RequestMode): boolean {
   const request = new Request(url, init);
   // Node's Request has no destination; a media element's request has 'video' or 'audio'.
   Object.defineProperty(request, 'destination', { value: destination });
+  // Nor can it be a navigation (the constructor refuses mode 'navigate').
+  if (mode) Object.defineProperty(request, 'mode', { value: mode });
   return isMediaRequest(request, new URL(url), ORIGIN, options);
 }
 
@@ -28,6 +30,12 @@ describe('isMediaRequest (what the cache may touch)', () => {
     }
   });
 
+  it('never takes a navigation, not even to a media URL', () => {
+    expect(matches(`${ORIGIN}/media/a.mp4`, {}, 'document', {}, 'navigate')).toBe(false);
+    expect(matches(`${ORIGIN}/media/a.mp4`, {}, 'video', {}, 'navigate')).toBe(false);
+    expect(matches(`${ORIGIN}/media/a.mp4`, {}, '', {}, 'same-origin')).toBe(true);
+  });
+
   it('takes media elements’ requests from any origin unless told not to, and honours configured prefixes', () => {
     expect(matches(`https://cdn.test/v/a.mp4`, {}, 'video')).toBe(true);
     expect(matches(`https://cdn.test/v/a.mp3`, {}, 'audio')).toBe(true);
@@ -46,5 +54,18 @@ describe('passesThrough (cross-origin requests never answered from or written to
     expect(passesThrough(request('https://cdn.test/a.mp4', { mode: 'cors', credentials: 'same-origin' }), ORIGIN)).toBe(false);
     expect(passesThrough(request('https://cdn.test/a.mp4', { mode: 'cors', credentials: 'omit' }), ORIGIN)).toBe(false);
     expect(passesThrough(request(`${ORIGIN}/media/a.mp4`, { mode: 'no-cors', credentials: 'include' }), ORIGIN)).toBe(false);
+  });
+
+  it('passes a request with its own Authorization through, same-origin or not: the answer is that user’s', () => {
+    const authorized = { headers: { Authorization: 'Bearer abc' } };
+    expect(passesThrough(new Request(`${ORIGIN}/media/a.mp4`, authorized), ORIGIN)).toBe(true);
+    expect(passesThrough(new Request('https://cdn.test/a.mp4', { ...authorized, mode: 'cors' }), ORIGIN)).toBe(true);
+    expect(passesThrough(new Request(`${ORIGIN}/media/a.mp4`, { headers: { Range: 'bytes=0-1' } }), ORIGIN)).toBe(false);
+  });
+
+  it('passes a navigation through', () => {
+    const navigation = new Request(`${ORIGIN}/media/a.mp4`);
+    Object.defineProperty(navigation, 'mode', { value: 'navigate' });
+    expect(passesThrough(navigation, ORIGIN)).toBe(true);
   });
 });

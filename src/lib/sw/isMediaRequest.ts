@@ -19,10 +19,11 @@ export function mediaRequestMatcher(options: MediaMatchOptions = {}): (context: 
 
 /**
  * The default scope of the cache: same-origin GETs under `/media/` and requests made by media
- * elements. Everything else passes through untouched.
+ * elements. Everything else passes through untouched, navigations included: a page opened at a
+ * media URL (a link, a reload of a login redirect) is the browser's to load, not a range answer.
  */
 export function isMediaRequest(request: Request, url: URL, origin: string, options: MediaMatchOptions = {}): boolean {
-  if (request.method !== 'GET') return false;
+  if (request.method !== 'GET' || request.mode === 'navigate') return false;
   const prefixes = options.pathPrefixes ?? [DEFAULT_MEDIA_PATH_PREFIX];
   if (url.origin === origin && prefixes.some((prefix) => url.pathname.startsWith(prefix))) return true;
   return (options.mediaDestinations ?? true) && (request.destination === 'video' || request.destination === 'audio');

@@ -1,0 +1,34 @@
+/**
+ * What a Content-Type says about whether an answer can be the media stored under a URL. An
+ * origin that answers a media URL with a page (an expired session's login page, a captive portal,
+ * an error page with status 200) must never have that page stored, or let it purge the file.
+ */
+
+/** `type/subtype`, lower case, without parameters: `video/mp4` for `Video/MP4; codecs="avc1"`. */
+export function mediaTypeEssence(contentType: string): string {
+  return contentType.split(';', 1)[0]!.trim().toLowerCase();
+}
+
+/** An HTML page is never media: login walls, portals and error pages are served as HTML. */
+export function isHtml(contentType: string): boolean {
+  const essence = mediaTypeEssence(contentType);
+  return essence === 'text/html' || essence === 'application/xhtml+xml';
+}
+
+/** A document type that error and login answers come as: text, JSON, XML. */
+function isDocument(essence: string): boolean {
+  return essence.startsWith('text/') || /[/+](json|xml)$/.test(essence);
+}
+
+/**
+ * Whether an answer of type `answered` contradicts a stored file of type `stored`: another type
+ * that is a page or a document (`text/html`, JSON, XML), or another top-level type (`text/*`
+ * where `video/*` was). The same type, or a change within a family (`video/mp4` to `video/webm`
+ * under a new validator), is a new version of the file, not a contradiction.
+ */
+export function contradictsStoredType(stored: string, answered: string): boolean {
+  const a = mediaTypeEssence(stored);
+  const b = mediaTypeEssence(answered);
+  if (a === b) return false;
+  return isHtml(answered) || isDocument(b) || a.split('/', 1)[0] !== b.split('/', 1)[0];
+}
