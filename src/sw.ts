@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The demo's service worker: the app shell precached, media through the range cache.
 import { clientsClaim } from 'workbox-core';
-import { enableDownloads, precacheAppShell, registerMediaRoute } from './lib/sw/index.js';
+import { enableDownloads, precacheAppShell, registerMediaRoute, signedUrlCacheKey } from './lib/sw/index.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -11,4 +11,5 @@ self.addEventListener('install', () => void self.skipWaiting());
 clientsClaim();
 
 if (__APP_SHELL__.length > 0) precacheAppShell(__APP_SHELL__, __APP_SHELL_VERSION__);
-enableDownloads(registerMediaRoute());
+// Lectures may come from signed, expiring URLs (S3, CloudFront, a token): one file under any signature.
+enableDownloads(registerMediaRoute({ cacheKey: signedUrlCacheKey }));

@@ -14,6 +14,8 @@ export {
   type WorkerEndpoint,
 } from './client/index.js';
 export { defaultConfig, type MediaCacheConfig } from './config.js';
+// The same keys on the page as in the worker: to find a signed URL's file in `list()`.
+export { signedUrlCacheKey, stripSigningParams, SIGNING_PARAMS, SIGNING_PARAM_PREFIXES, type StripSigningParamsOptions } from './keys/signedUrlCacheKey.js';
 export { MediaCacheError, isMediaCacheError, type MediaCacheErrorCode } from './errors/MediaCacheError.js';
 export {
   MEDIA_CACHE_CHANNEL,

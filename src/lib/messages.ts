@@ -16,7 +16,10 @@ export type DownloadState = 'queued' | 'downloading' | 'paused' | 'complete' | '
 
 /** A download's state and how much of its file is stored, as the worker reports it. */
 export interface DownloadProgress {
+  /** The file's cache key: its URL, unless the worker keys files otherwise (signed URLs). */
   url: string;
+  /** The URL the download fetches from, where it is not `url` (the latest signed URL asked for). */
+  sourceUrl?: string;
   state: DownloadState;
   storedBytes: number;
   /** 0 until the size is known. */
@@ -36,6 +39,7 @@ export interface DownloadProgress {
 
 /** One file the worker has bytes of: its size, which segments are stored, whether it is pinned by a download. */
 export interface StoredFileInfo {
+  /** The file's cache key: its URL, unless the worker keys files otherwise (signed URLs). */
   url: string;
   sizeBytes: number;
   contentType: string;

@@ -28,6 +28,7 @@ import { hasSegment, nextStoredSegment } from '../store/segmentBitmap.js';
 import type { MediaCachePlugin } from '../plugins/MediaCachePlugin.js';
 import { PluginRunner } from '../plugins/PluginRunner.js';
 import type { TimeoutOptions } from '../stream/TransferRates.js';
+import { devLog } from '../devLog.js';
 
 /** How the cache is set up: every field is optional, with the default it documents. */
 export interface MediaCacheOptions {
@@ -56,6 +57,15 @@ export interface MediaCacheOptions {
   lendChunks?: boolean;
   /** What the in-memory sizes adapt to (default: what `navigator` says); explicit `config` wins. */
   memory?: MemoryFacts;
+  /**
+   * The key a request's file is stored under: a URL string. For signed and expiring URLs, one key
+   * for every signature of a file (`signedUrlCacheKey` drops S3's, CloudFront's and token
+   * parameters); upstream requests still go to the URL asked for. Downloads, `list()` and
+   * `remove()` use the same key. It must give a key back for a key (pages pass keys back).
+   * Plugins' `cacheKeyWillBeUsed` run after it.
+   * @defaultValue the request's URL without its fragment
+   */
+  cacheKey?: (request: Request) => string;
 }
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
@@ -80,6 +90,7 @@ export class RangeCache {
   private readonly buffers: SegmentBufferPool;
   /** Whether the chunks of streamed answers are lent (see `lendChunks`). */
   private readonly lendChunks: boolean;
+  private readonly cacheKey: ((request: Request) => string) | undefined;
 
   constructor(options: MediaCacheOptions = {}) {
     this.plugins = new PluginRunner(options.plugins);
@@ -88,6 +99,7 @@ export class RangeCache {
     this.memoryBudgetBytes = adapted.memoryBudgetBytes;
     this.config = { ...defaultConfig, ...adapted.config, ...options.config };
     this.lendChunks = options.lendChunks ?? true;
+    this.cacheKey = options.cacheKey;
     // Enough spares for a fetch's kept segments, the one it fills and its scratch, twice over.
     this.buffers = new SegmentBufferPool(this.config.segmentSizeBytes, 2 * (this.config.recentSegmentsKept + 2));
     this.store = options.store ?? new SegmentStore();
@@ -110,8 +122,27 @@ export class RangeCache {
   }
 
   /**
-   * Stores one complete segment of `url` (unless a plugin's `segmentWillBeStored` says no), making
-   * room under the budget when storage is full; resolves whether it was stored.
+   * The key `request`'s file is stored under: `cacheKey`, then the plugins' `cacheKeyWillBeUsed`,
+   * without a fragment. A `cacheKey` that throws or gives no string leaves the URL.
+   */
+  async keyOf(request: Request): Promise<string> {
+    let key = stripFragment(request.url);
+    if (this.cacheKey) {
+      try {
+        const chosen = this.cacheKey(request);
+        if (typeof chosen === 'string' && chosen !== '') key = chosen;
+      } catch (error) {
+        if (__DEV__) devLog('cacheKey failed', { url: request.url, error });
+      }
+    }
+    if (this.plugins.hasCacheKeyWillBeUsed) key = await this.plugins.cacheKeyWillBeUsed(request, key);
+    return stripFragment(key);
+  }
+
+  /**
+   * Stores one complete segment of the file `url` (its key) unless a plugin's
+   * `segmentWillBeStored` says no, making room under the budget when storage is full; resolves
+   * whether it was stored.
    */
   async storeSegment(url: string, index: number, blob: Blob, head: FileHead): Promise<boolean> {
     if (this.plugins.hasSegmentWillBeStored && !(await this.plugins.segmentWillBeStored({ url, index, sizeBytes: blob.size }))) return false;
@@ -133,9 +164,11 @@ export class RangeCache {
   }
 
   private async answer(request: Request): Promise<Response> {
+    // Fetched from the URL asked for; stored under the file's key.
     const url = stripFragment(request.url);
-    const file = await this.store.getFile(url).catch(() => undefined);
-    if (file) this.store.touch(url);
+    const key = await this.keyOf(request);
+    const file = await this.store.getFile(key).catch(() => undefined);
+    if (file) this.store.touch(key);
     const firstByte = file ? this.firstMissingByte(request, file) : probeOffset(request.headers.get('Range'));
     let head: FileHead | undefined = file;
     let hold: Hold | undefined;
@@ -145,10 +178,10 @@ export class RangeCache {
       // (If-Range fails, the new version comes back whole) is then answered as the new version,
       // whole, instead of failing after the old version's headers went out. Without a record
       // yet, a fetch in flight may already know the version to send as If-Range.
-      const known = file ?? this.fetcher.knownHead(url);
+      const known = file ?? this.fetcher.knownHead(key);
       let upstream: UpstreamHead;
       for (let offset = firstByte; ; offset = 0) {
-        const probe = this.probe(url, offset, file, known, !request.headers.has('Range'));
+        const probe = this.probe({ url, key }, offset, file, known, !request.headers.has('Range'));
         hold = probe.hold;
         upstream = await probe.fetch.head.catch((error: unknown) => {
           hold?.release();
@@ -189,14 +222,14 @@ export class RangeCache {
 
     // A file that was just probed has nothing stored yet, and the file record says which
     // segments are: skip a lookup that would only wait behind pending segment writes.
-    const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(url, head, ranges) : undefined;
+    const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(key, head, ranges) : undefined;
     if (stored) {
       hold?.release();
       const response = createRangeResponse(resolution, stored, representation, head.headers);
       this.metrics.bytesFromCache += Number(response.headers.get('Content-Length') ?? 0);
       return response;
     }
-    return this.stream(url, head, resolution, representation, hold);
+    return this.stream({ url, key }, head, resolution, representation, hold);
   }
 
   /**
@@ -230,7 +263,7 @@ export class RangeCache {
    * segment.
    */
   private probe(
-    url: string,
+    { url, key }: FileTarget,
     offset: number,
     file: FileRecord | undefined,
     known: KnownVersion | undefined,
@@ -243,9 +276,10 @@ export class RangeCache {
     const nextStored = file && nextStoredSegment(file.segmentBitmap, index);
     const runEnd = nextStored === undefined ? file?.sizeBytes : nextStored * segmentSizeBytes;
     const fetch =
-      this.fetcher.find(url, start) ??
+      this.fetcher.find(key, start) ??
       this.fetcher.start({
         url,
+        key,
         startOffset: start,
         endOffset: Math.min(start + this.config.fetchWindowBytes, runEnd ?? Number.POSITIVE_INFINITY),
         runEndOffset: runEnd,
@@ -262,30 +296,31 @@ export class RangeCache {
   }
 
   /** A source over stored segment Blobs when every byte of `ranges` is stored, else undefined. */
-  private async storedSource(url: string, head: FileHead, ranges: ByteRange[]): Promise<SegmentBlobSource | undefined> {
+  private async storedSource(key: string, head: FileHead, ranges: ByteRange[]): Promise<SegmentBlobSource | undefined> {
     const indices = segmentsOf(ranges, this.config.segmentSizeBytes);
-    const blobs = await this.store.getSegments(url, indices, head).catch(() => new Map<number, Blob>());
+    const blobs = await this.store.getSegments(key, indices, head).catch(() => new Map<number, Blob>());
     if (blobs.size !== indices.length) return undefined;
     return new SegmentBlobSource(blobs, { sizeBytes: head.sizeBytes, segmentSizeBytes: this.config.segmentSizeBytes });
   }
 
   private stream(
-    url: string,
+    target: FileTarget,
     head: FileHead,
     resolution: Exclude<RangeResolution, { kind: 'unsatisfiable' }>,
     representation: Representation,
     hold?: Hold,
   ): Response {
     const full = resolution.kind === 'full';
-    const source = this.source(url, head, full, hold);
+    const source = this.source(target, head, full, hold);
     const writeBytes = full ? this.config.fullWriteBytes : this.config.rangeWriteBytes;
     if (hold) setTimeout(() => hold.release(), HOLD_TIMEOUT_MS);
     return createStreamedRangeResponse(resolution, representation, (pieces) => createSegmentedStream(source, pieces, writeBytes), head.headers);
   }
 
-  private source(url: string, head: FileHead, full: boolean, hold: Hold | undefined): StitchedSource {
+  private source({ url, key }: FileTarget, head: FileHead, full: boolean, hold: Hold | undefined): StitchedSource {
     return new StitchedSource({
       url,
+      key,
       head,
       hold,
       config: this.config,
@@ -299,14 +334,15 @@ export class RangeCache {
   }
 
   /**
-   * What `url` is: its stored record, or what the upstream says (its record is then written, and
-   * the first window's fetch is held open until `release`, so a download can take it over).
+   * What the file `key` is: its stored record, or what the upstream says at `url` (its record is
+   * then written, and the first window's fetch is held open until `release`, so a download can
+   * take it over).
    */
-  async head(url: string): Promise<{ head: FileHead; release: () => void }> {
-    const file = await this.store.getFile(url);
+  async head({ url, key }: FileTarget): Promise<{ head: FileHead; release: () => void }> {
+    const file = await this.store.getFile(key);
     if (file) return { head: file, release: () => undefined };
     // The first window of a download: taken whole, so it arrives while the download is set up.
-    const probe = this.probe(url, 0, undefined, this.fetcher.knownHead(url), false, true);
+    const probe = this.probe({ url, key }, 0, undefined, this.fetcher.knownHead(key), false, true);
     const release = (): void => probe.hold.release();
     try {
       const upstream = await probe.fetch.head;
@@ -328,10 +364,16 @@ export class RangeCache {
     return this.metrics.snapshot(this.fetcher.activeCount, adaptive);
   }
 
-  /** Deletes a stored file, stopping its fetches first. */
-  async delete(url: string): Promise<void> {
-    this.fetcher.abort(url);
-    await this.store.deleteFile(url);
+  /** Deletes the stored file `key`, stopping its fetches first. */
+  async delete(key: string): Promise<void> {
+    this.fetcher.abort(key);
+    await this.store.deleteFile(key);
   }
+}
+
+/** A file as a request names it: where its bytes come from (`url`) and what they are stored under (`key`). */
+export interface FileTarget {
+  url: string;
+  key: string;
 }
 

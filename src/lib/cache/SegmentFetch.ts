@@ -13,7 +13,10 @@ import type { SegmentBuffer, SegmentBufferPool } from './SegmentBufferPool.js';
 import { readUpstreamHead, type UpstreamHead } from './upstreamHead.js';
 
 export interface SegmentFetchOptions {
+  /** Where the bytes come from: the URL of the request being answered. */
   url: string;
+  /** What they are stored under: the file's cache key (`MediaCacheOptions.cacheKey`). */
+  key: string;
   /** First byte to ask for; aligned to a segment boundary. */
   startOffset: number;
   /** One past the last byte to ask for: the end of this fetch's window. */
@@ -45,8 +48,8 @@ export interface SegmentFetchOptions {
   buffers: SegmentBufferPool;
   /** Whether a buffer lent to a reader may be used again once the reader asks for more (see FetchPiece). */
   reuseLentBuffers: boolean;
-  /** Stores one complete segment; resolves false when it was not stored. */
-  storeSegment: (url: string, index: number, blob: Blob, head: FileHead) => Promise<boolean>;
+  /** Stores one complete segment of the file `key`; resolves false when it was not stored. */
+  storeSegment: (key: string, index: number, blob: Blob, head: FileHead) => Promise<boolean>;
   /** Told once when the fetch fails for any reason but its readers leaving (`reader-cancelled`). */
   onFailed?: (url: string, error: MediaCacheError) => void;
   onSettled: (fetch: SegmentFetch) => void;
@@ -87,6 +90,7 @@ export type FetchPiece =
  */
 export class SegmentFetch {
   readonly url: string;
+  readonly key: string;
   readonly head: Promise<UpstreamHead>;
   /** Next byte to arrive (absolute offset). */
   private edge: number;
@@ -114,6 +118,7 @@ export class SegmentFetch {
 
   constructor(private readonly options: SegmentFetchOptions) {
     this.url = options.url;
+    this.key = options.key;
     this.edge = options.startOffset;
     this.partsStart = options.startOffset;
     this.end = options.endOffset;
@@ -320,7 +325,7 @@ export class SegmentFetch {
     // writes, and only this fetch's own segment writes need to follow it. If storage is
     // unavailable the bytes still reach the readers; they are just not kept.
     this.storing = this.headSaved = head.storable
-      ? this.options.store.saveHead(url, this.fileHead, this.layout.segmentSizeBytes).then(
+      ? this.options.store.saveHead(this.key, this.fileHead, this.layout.segmentSizeBytes).then(
           () => true,
           () => false,
         )
@@ -497,7 +502,7 @@ export class SegmentFetch {
     this.pendingStores += 1;
     const head = this.fileHead!;
     this.storing
-      .then((storing) => storing && this.options.storeSegment(this.url, index, blob, head))
+      .then((storing) => storing && this.options.storeSegment(this.key, index, blob, head))
       .catch((error: unknown) => {
         this.storageFailure = error instanceof MediaCacheError ? error : new MediaCacheError('storage-failed', { url: this.url, index }, { cause: error });
         return false;

@@ -3,7 +3,7 @@ import { TransferRates, type TimeoutOptions } from '../stream/TransferRates.js';
 import { SegmentFetch, type SegmentFetchOptions } from './SegmentFetch.js';
 
 /**
- * The registry of upstream fetches in flight, per URL. Readers that need a byte some fetch will
+ * The registry of upstream fetches in flight, per file (cache key). Readers that need a byte some fetch will
  * bring join that fetch instead of starting their own: concurrent readers of the same file cost
  * one transfer.
  */
@@ -21,25 +21,25 @@ export class SegmentFetcher {
     this.rates = new TransferRates(shared.timeouts);
   }
 
-  /** A fetch in flight that will bring (or holds) the byte at `offset` of `url`. */
-  find(url: string, offset: number): SegmentFetch | undefined {
-    for (const fetch of this.active.get(url) ?? []) {
+  /** A fetch in flight that will bring (or holds) the byte at `offset` of the file `key`. */
+  find(key: string, offset: number): SegmentFetch | undefined {
+    for (const fetch of this.active.get(key) ?? []) {
       if (fetch.covers(offset)) return fetch;
     }
     return undefined;
   }
 
-  /** What a fetch of `url` in flight learned about it, before (or while) its record is written. */
-  knownHead(url: string): FileHead | undefined {
-    for (const fetch of this.active.get(url) ?? []) {
+  /** What a fetch of the file `key` in flight learned about it, before (or while) its record is written. */
+  knownHead(key: string): FileHead | undefined {
+    for (const fetch of this.active.get(key) ?? []) {
       if (fetch.knownHead) return fetch.knownHead;
     }
     return undefined;
   }
 
   start(options: Omit<SegmentFetchOptions, 'onSettled' | 'recordTransfer' | keyof SharedFetchOptions>): SegmentFetch {
-    let fetches = this.active.get(options.url);
-    if (!fetches) this.active.set(options.url, (fetches = new Set()));
+    let fetches = this.active.get(options.key);
+    if (!fetches) this.active.set(options.key, (fetches = new Set()));
     const registry = fetches;
     const fetch = new SegmentFetch({
       ...this.shared,
@@ -47,7 +47,7 @@ export class SegmentFetcher {
       recordTransfer: (bytes, waitedMs) => this.rates.record(options.url, bytes, waitedMs),
       onSettled: (settled) => {
         registry.delete(settled);
-        if (registry.size === 0 && this.active.get(options.url) === registry) this.active.delete(options.url);
+        if (registry.size === 0 && this.active.get(options.key) === registry) this.active.delete(options.key);
         // Idle: the spare buffers go to the garbage collector rather than stay for the next file.
         if (this.active.size === 0) this.shared.buffers.trim();
       },
@@ -56,9 +56,9 @@ export class SegmentFetcher {
     return fetch;
   }
 
-  /** Stops every fetch of `url` (its stored data is being deleted or replaced). */
-  abort(url: string): void {
-    for (const fetch of this.active.get(url) ?? []) fetch.abort();
+  /** Stops every fetch of the file `key` (its stored data is being deleted or replaced). */
+  abort(key: string): void {
+    for (const fetch of this.active.get(key) ?? []) fetch.abort();
   }
 
   get activeCount(): number {

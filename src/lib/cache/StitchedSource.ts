@@ -11,7 +11,10 @@ import { readBlobInto } from '../stream/readBlobInto.js';
 import { hasSegment, nextStoredSegment } from '../store/segmentBitmap.js';
 
 export interface StitchedSourceOptions {
+  /** Where missing bytes are fetched from: the URL of the request being answered. */
   url: string;
+  /** The file's cache key, under which its bytes are stored and its fetches shared. */
+  key: string;
   head: FileHead;
   /**
    * The probe fetch the answer's headers waited for, held open until this source joins it (it may
@@ -95,21 +98,21 @@ export class StitchedSource {
         passed = piece.kind === 'passed';
         if (!passed) this.leaveFetch();
       } else {
-        const joined = this.options.fetcher.find(this.options.url, position);
+        const joined = this.options.fetcher.find(this.options.key, position);
         if (joined) {
           this.join(joined, position);
           continue;
         }
       }
 
-      const blob = (await this.options.store.getSegments(this.options.url, [index], this.options.head)).get(index);
+      const blob = (await this.options.store.getSegments(this.options.key, [index], this.options.head)).get(index);
       if (blob) {
         await this.readSegment(index, blob, true);
         continue;
       }
       // Checked again after the await above: another reader may have started the fetch meanwhile.
       // A segment the fetch passed but could not store is fetched again on its own.
-      const fetch = (passed ? undefined : this.options.fetcher.find(this.options.url, position)) ?? (await this.startFetch(index, passed));
+      const fetch = (passed ? undefined : this.options.fetcher.find(this.options.key, position)) ?? (await this.startFetch(index, passed));
       this.join(fetch, position);
     }
     throw new MediaCacheError('upstream-failed', { url: this.options.url, position, reason: 'no source brought the bytes' });
@@ -205,15 +208,15 @@ export class StitchedSource {
   }
 
   private async prefetchWindow(start: number, windowBytes: number): Promise<void> {
-    const { url, store, fetcher } = this.options;
+    const { key, store, fetcher } = this.options;
     // A faster reader may have fetched and stored this window already (its fetch is then no longer
     // findable): the store says so, and where the missing run ends.
-    const file = await store.getFile(url);
+    const file = await store.getFile(key);
     const index = segmentIndexFor(start, this.layout.segmentSizeBytes);
     if (this.released || (file && hasSegment(file.segmentBitmap, index))) return;
     const nextStored = file && nextStoredSegment(file.segmentBitmap, index);
     const runEnd = nextStored === undefined ? this.layout.sizeBytes : segmentStart(nextStored, this.layout);
-    const fetch = fetcher.find(url, start) ?? this.startWindow(start, runEnd, windowBytes);
+    const fetch = fetcher.find(key, start) ?? this.startWindow(start, runEnd, windowBytes);
     const stale = this.prefetch;
     this.prefetch = { fetch, cursor: fetch.attach(start) };
     stale?.fetch.detach(stale.cursor);
@@ -221,20 +224,21 @@ export class StitchedSource {
 
   /** A fetch of the missing run from `index` up to the next stored segment (or the file's end). */
   private async startFetch(index: number, onlyThisSegment: boolean): Promise<SegmentFetch> {
-    const { url, store, fetcher } = this.options;
+    const { key, store, fetcher } = this.options;
     const start = segmentStart(index, this.layout);
     if (onlyThisSegment) return this.startWindow(start, segmentEnd(index, this.layout));
-    const file = await store.getFile(url).catch(() => undefined);
+    const file = await store.getFile(key).catch(() => undefined);
     const storedAfter = file && nextStoredSegment(file.segmentBitmap, index);
     const runEnd = storedAfter === undefined ? this.layout.sizeBytes : segmentStart(storedAfter, this.layout);
-    return fetcher.find(url, start) ?? this.startWindow(start, Math.max(runEnd, segmentEnd(index, this.layout)));
+    return fetcher.find(key, start) ?? this.startWindow(start, Math.max(runEnd, segmentEnd(index, this.layout)));
   }
 
   /** Requests the window of a missing run that starts at `start`. */
   private startWindow(start: number, runEnd: number, windowBytes = this.options.config.fetchWindowBytes): SegmentFetch {
-    const { url, head, fetcher } = this.options;
+    const { url, key, head, fetcher } = this.options;
     return fetcher.start({
       url,
+      key,
       startOffset: start,
       endOffset: Math.min(start + windowBytes, runEnd),
       runEndOffset: runEnd,

@@ -113,7 +113,9 @@ export class BackgroundHandoff {
 
   #start(progress: DownloadProgress, withIcons: boolean): Promise<unknown> | undefined {
     const ranges = progress.remaining ?? [];
-    const requests = ranges.map((range) => new Request(progress.url, { headers: { Range: `bytes=${range.start}-${range.end}` } }));
+    // From the URL the download fetches from (a signed URL's latest signature); keyed by the file's key.
+    const source = progress.sourceUrl ?? progress.url;
+    const requests = ranges.map((range) => new Request(source, { headers: { Range: `bytes=${range.start}-${range.end}` } }));
     const downloadTotal = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
     const title = this.#options.title?.(progress.url) ?? fileName(progress.url);
     const icons = withIcons && this.#options.icons ? { icons: this.#options.icons } : {};

@@ -52,18 +52,27 @@ export class DownloadManager {
     this.cache.store.onChange((url) => void this.onStoreChange(url));
   }
 
+  /** The key the file at `url` is stored under (see `MediaCacheOptions.cacheKey`). */
+  private keyOf(url: string): Promise<string> {
+    return this.cache.keyOf(new Request(url));
+  }
+
   /**
-   * Starts (or restarts) the download of `url`. Refused with `insufficient-quota` when the
-   * storage estimate says the rest of the file cannot fit, even after evicting cache-only files.
+   * Starts (or restarts) the download of `url`, kept under its cache key. Refused with
+   * `insufficient-quota` when the storage estimate says the rest of the file cannot fit, even
+   * after evicting cache-only files. A signed URL's new signature replaces the one a download
+   * resumes with.
    */
-  async download(url: string, sha256?: string): Promise<DownloadProgress> {
+  async download(sourceUrl: string, sha256?: string): Promise<DownloadProgress> {
+    const url = await this.keyOf(sourceUrl);
     const existing = await this.cache.downloads.get(url);
+    if (existing && existing.sourceUrl !== sourceUrl && existing.state !== 'complete') await this.save({ ...existing, sourceUrl, updatedAt: Date.now() });
     if (existing?.state === 'complete' || (existing && this.tasks.has(url))) return this.progress(url);
     // A background fetch running for it (or ended, its event pending) brings the bytes itself.
     if (existing && (this.settling.has(url) || (await this.background?.exists(url)))) return this.progress(url);
     // Each of these waits for the browser: asked at once rather than one after the other.
     const estimate = this.cache.budget.estimate();
-    const probe = await this.cache.head(url);
+    const probe = await this.cache.head({ url: sourceUrl, key: url });
     let queued: Promise<void>;
     try {
       const file = await this.cache.store.getFile(url);
@@ -75,7 +84,7 @@ export class DownloadManager {
       }
       const now = Date.now();
       const sha = sha256 ?? existing?.sha256;
-      queued = this.save({ url, state: 'queued', ...(sha ? { sha256: sha } : {}), requestedAt: existing?.requestedAt ?? now, updatedAt: now });
+      queued = this.save({ url, sourceUrl, state: 'queued', ...(sha ? { sha256: sha } : {}), requestedAt: existing?.requestedAt ?? now, updatedAt: now });
     } catch (error) {
       probe.release();
       throw error;
@@ -92,7 +101,8 @@ export class DownloadManager {
     return this.progress(url);
   }
 
-  async pause(url: string): Promise<DownloadProgress> {
+  async pause(sourceUrl: string): Promise<DownloadProgress> {
+    const url = await this.keyOf(sourceUrl);
     const { background, ...record } = await this.requireRecord(url);
     const task = this.tasks.get(url);
     this.stop(url);
@@ -104,9 +114,9 @@ export class DownloadManager {
     return this.progress(url);
   }
 
-  async resume(url: string): Promise<DownloadProgress> {
-    const record = await this.requireRecord(url);
-    return this.download(url, record.sha256);
+  async resume(sourceUrl: string): Promise<DownloadProgress> {
+    const record = await this.requireRecord(await this.keyOf(sourceUrl));
+    return this.download(sourceUrl, record.sha256);
   }
 
   /** Stops the download and deletes what is stored of the file: it is no longer wanted offline. */
@@ -115,7 +125,8 @@ export class DownloadManager {
   }
 
   /** Deletes a file's stored data and its download, pinned or not. */
-  async remove(url: string): Promise<void> {
+  async remove(sourceUrl: string): Promise<void> {
+    const url = await this.keyOf(sourceUrl);
     this.stop(url);
     const background = (await this.cache.downloads.get(url))?.background;
     // The record first: the background fetch's abort event must find nothing to store.
@@ -142,7 +153,8 @@ export class DownloadManager {
    * the progress it returns are exact and the background fetch asks for nothing stored. The page's
    * `handoff` follows (it restarts the download here if the background fetch does not start).
    */
-  async prepareHandOff(url: string): Promise<DownloadProgress> {
+  async prepareHandOff(sourceUrl: string): Promise<DownloadProgress> {
+    const url = await this.keyOf(sourceUrl);
     const record = await this.requireRecord(url);
     if (this.background && !record.background && (record.state === 'queued' || record.state === 'downloading')) {
       const task = this.tasks.get(url);
@@ -157,7 +169,8 @@ export class DownloadManager {
    * the worker confirms it (`BackgroundDownloads.accept`), the download stops here and is marked
    * `background`. Its bytes are stored when the background fetch ends (`adoptBackground`).
    */
-  async handOff(url: string, fromClient?: string): Promise<DownloadProgress> {
+  async handOff(sourceUrl: string, fromClient?: string): Promise<DownloadProgress> {
+    const url = await this.keyOf(sourceUrl);
     const record = await this.requireRecord(url);
     const active = record.state === 'queued' || record.state === 'downloading';
     if (!this.background || !active || record.background) return this.progress(url);
@@ -202,6 +215,7 @@ export class DownloadManager {
     return this.options.background;
   }
 
+  /** The progress of the download of the file `url` (its cache key). */
   async progress(url: string): Promise<DownloadProgress> {
     const [record, file] = await Promise.all([this.cache.downloads.get(url), this.cache.store.getFile(url)]);
     if (!record) throw new MediaCacheError('unknown-download', { url });
@@ -223,8 +237,8 @@ export class DownloadManager {
   }
 
   /** Resolves when the running download of `url` (if any) stops: the worker keeps itself alive until then. */
-  settled(url: string): Promise<void> {
-    return this.tasks.get(url)?.done ?? Promise.resolve();
+  async settled(sourceUrl: string): Promise<void> {
+    await this.tasks.get(await this.keyOf(sourceUrl))?.done;
   }
 
   /**
@@ -256,7 +270,8 @@ export class DownloadManager {
         const missing = firstMissingSegment(file.segmentBitmap, segmentCount(file));
         if (missing === undefined) break;
         const stored = file.storedBytes;
-        await downloadRun(this.cache, file, missing, signal, afterJoin);
+        const sourceUrl = (await this.cache.downloads.get(url))?.sourceUrl ?? url;
+        await downloadRun(this.cache, { file, sourceUrl }, missing, signal, afterJoin);
         const after = await this.cache.store.getFile(url);
         // A run that stored nothing new failed to store (or the upstream stopped short).
         if (!signal.aborted && (after?.storedBytes ?? 0) <= stored && attempt > 0) {
@@ -330,6 +345,7 @@ export function progressOf(record: DownloadRecord, file: FileRecord | undefined)
   const storedBytes = file?.storedBytes ?? 0;
   return {
     url: record.url,
+    ...(record.sourceUrl !== undefined && record.sourceUrl !== record.url ? { sourceUrl: record.sourceUrl } : {}),
     state: record.state,
     storedBytes,
     totalBytes,

@@ -30,7 +30,7 @@ interface Window {
 }
 
 /**
- * Fetches the run of missing segments that starts at segment `first`, up to the next stored one
+ * Fetches the run of missing segments of `file` that starts at segment `first` (from `sourceUrl`), up to the next stored one
  * (or the file's end), in windows. A window that a fetch in flight already brings (a player's,
  * say) is joined instead of asked for twice. Others are requested whole (`Response.blob()`): the
  * browser moves their bytes into blob storage, none pass through the worker, and their segments
@@ -39,8 +39,14 @@ interface Window {
  * complete segments, and none are copied here. `afterJoin` runs once this run has joined its
  * first fetch.
  */
-export async function downloadRun(cache: RangeCache, file: FileRecord, first: number, signal: AbortSignal, afterJoin: () => void): Promise<void> {
-  const { url } = file;
+export async function downloadRun(
+  cache: RangeCache,
+  { file, sourceUrl }: { file: FileRecord; sourceUrl: string },
+  first: number,
+  signal: AbortSignal,
+  afterJoin: () => void,
+): Promise<void> {
+  const key = file.url;
   const segmentBytes = file.segmentSizeBytes;
   const nextStored = nextStoredSegment(file.segmentBitmap, first);
   const runEnd = nextStored === undefined ? file.sizeBytes : segmentStart(nextStored, file);
@@ -52,17 +58,18 @@ export async function downloadRun(cache: RangeCache, file: FileRecord, first: nu
   let closed = false;
 
   const open = (start: number): void => {
-    const found = cache.fetcher.find(url, start);
+    const found = cache.fetcher.find(key, start);
     const fetch =
       found ??
       cache.fetcher.start({
-        url,
+        url: sourceUrl,
+        key,
         startOffset: start,
         endOffset: Math.min(start + windowBytes, start + tailWindowBytes(runEnd - start, segmentBytes), runEnd),
         runEndOffset: runEnd,
         known: file,
         unitBytes: cache.config.rangeWriteBytes,
-        timeoutFor: cache.fetcher.rates.rangeWrite(url),
+        timeoutFor: cache.fetcher.rates.rangeWrite(sourceUrl),
         wholeBody: true,
       });
     const cursor = fetch.attach(start);

@@ -1,7 +1,13 @@
 import type { MediaCacheError } from '../errors/MediaCacheError.js';
 import type { DownloadProgress } from '../messages.js';
 
-/** A segment about to be stored: segment `index` of `url`, `sizeBytes` long. */
+/** The request whose file is looked up, and the key it has so far (the URL, or what `cacheKey` and earlier plugins made of it). */
+export interface CacheKeyWillBeUsedParam {
+  request: Request;
+  key: string;
+}
+
+/** A segment about to be stored: segment `index` of the file `url` (its cache key), `sizeBytes` long. */
 export interface SegmentWillBeStoredParam {
   url: string;
   index: number;
@@ -39,6 +45,14 @@ export interface HandlerDidErrorParam {
  * logged in development builds): it never breaks an answer or a write.
  */
 export interface MediaCachePlugin {
+  /**
+   * Before a request's file is looked up or stored: return the key it is stored under (a URL
+   * string), or nothing to keep `key`. For signed and expiring URLs, one key for every signature
+   * of a file (see `signedUrlCacheKey`). Applied to a key, it must give the same key: pages pass
+   * keys back (`OfflineLibrary.remove(file.url)`). A callback that throws, or answers with no
+   * string, leaves `key` as it was.
+   */
+  cacheKeyWillBeUsed?(param: CacheKeyWillBeUsedParam): string | void | Promise<string | void>;
   /**
    * Before a segment is written; return `false` (or a promise of it) to keep it out of storage.
    * Decide within a second: a decision still pending after 1 s counts as no veto, as does one that

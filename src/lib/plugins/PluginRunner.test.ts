@@ -20,6 +20,22 @@ describe('PluginRunner', () => {
     expect(await new PluginRunner().segmentWillBeStored(segment)).toBe(true);
   });
 
+  it('chains cacheKeyWillBeUsed in order; a plugin that fails or answers no string keeps the key', async () => {
+    const request = new Request('https://a.test/v.mp4?token=1');
+    const runner = new PluginRunner([
+      { cacheKeyWillBeUsed: ({ key }) => key.replace('?token=1', '') },
+      {
+        cacheKeyWillBeUsed: () => {
+          throw new Error('bug');
+        },
+      },
+      { cacheKeyWillBeUsed: () => undefined },
+      { cacheKeyWillBeUsed: async ({ key, request: seen }) => `${key}#${new URL(seen.url).search}` },
+    ]);
+    expect(await runner.cacheKeyWillBeUsed(request, request.url)).toBe('https://a.test/v.mp4#?token=1');
+    expect(await new PluginRunner().cacheKeyWillBeUsed(request, 'k')).toBe('k');
+  });
+
   it('does not count a failing plugin as a veto', async () => {
     const runner = new PluginRunner([
       {

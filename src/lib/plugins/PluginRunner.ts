@@ -2,7 +2,7 @@ import { devLog } from '../devLog.js';
 import { raceWithTimeout } from '../stream/adaptiveTimeout.js';
 import type { MediaCachePlugin } from './MediaCachePlugin.js';
 
-type Notification = Exclude<keyof MediaCachePlugin, 'segmentWillBeStored'>;
+type Notification = Exclude<keyof MediaCachePlugin, 'segmentWillBeStored' | 'cacheKeyWillBeUsed'>;
 type ParamOf<Name extends keyof MediaCachePlugin> = Parameters<NonNullable<MediaCachePlugin[Name]>>[0];
 
 /**
@@ -34,6 +34,24 @@ export class PluginRunner {
       }
     }
     return true;
+  }
+
+  /** The key after every plugin's `cacheKeyWillBeUsed`, in order; one that fails or answers no string leaves it. */
+  async cacheKeyWillBeUsed(request: Request, key: string): Promise<string> {
+    for (const plugin of this.plugins) {
+      if (!plugin.cacheKeyWillBeUsed) continue;
+      try {
+        const next = await plugin.cacheKeyWillBeUsed({ request, key });
+        if (typeof next === 'string' && next !== '') key = next;
+      } catch (error) {
+        if (__DEV__) devLog('plugin failed', { callback: 'cacheKeyWillBeUsed', error });
+      }
+    }
+    return key;
+  }
+
+  get hasCacheKeyWillBeUsed(): boolean {
+    return this.plugins.some((plugin) => plugin.cacheKeyWillBeUsed);
   }
 
   /** Calls `name` on every plugin that has it, without waiting for them. */

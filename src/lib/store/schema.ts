@@ -49,7 +49,10 @@ export type DownloadRecordState = 'queued' | 'downloading' | 'paused' | 'complet
  * never evicted automatically. Kept across restarts so an interrupted download resumes.
  */
 export interface DownloadRecord {
+  /** The file's cache key (its URL unless `MediaCacheOptions.cacheKey` says otherwise). */
   url: string;
+  /** The URL the download fetches from, when it is not the key (a signed URL): the latest one a page asked for. */
+  sourceUrl?: string;
   state: DownloadRecordState;
   /** Hex SHA-256 the app expects the whole file to have, checked before `complete`. */
   sha256?: string;

@@ -6,7 +6,9 @@ export { RangeCache, type MediaCacheOptions } from '../cache/RangeCache.js';
 export { SegmentStore, type FileHead } from '../store/SegmentStore.js';
 export { enableDownloads, type EnableDownloadsOptions } from './enableDownloads.js';
 export { DownloadManager } from '../downloads/DownloadManager.js';
+export { signedUrlCacheKey, stripSigningParams, SIGNING_PARAMS, SIGNING_PARAM_PREFIXES, type StripSigningParamsOptions } from '../keys/signedUrlCacheKey.js';
 export type {
+  CacheKeyWillBeUsedParam,
   DownloadDidProgressParam,
   FetchDidFailParam,
   HandlerDidErrorParam,
