@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { expect, figure, test } from './fixtures';
 import type { Lecture } from '../src/demo/catalogue';
 import { repoRoot } from './sources';
+import { fileInfo } from './workerClient';
 
 const catalogue = JSON.parse(readFileSync(resolve(repoRoot, 'public', 'lectures.json'), 'utf8')) as Lecture[];
 // A WebM lecture: VP8/VP9 play in every Chromium build, and it is small enough to download quickly.
@@ -116,5 +117,40 @@ test.describe('lecture library (demo UI)', () => {
       return (await offlineLibrary.list()).map((file) => file.url);
     });
     expect(files, 'the worker no longer lists the lecture').not.toContain(new URL(lecture.url, page.url()).href);
+  });
+
+  test('"Remove everything" (OfflineLibrary.clear): every download and every streamed byte is gone, and storage usage drops', async ({ page, origin }) => {
+    test.setTimeout(120_000);
+    await openLibrary(page);
+    const card = page.getByRole('article', { name: lecture.title });
+    await card.getByRole('button', { name: 'Download', exact: true }).click();
+    await expect(card).toHaveAttribute('data-download-state', 'complete', { timeout: 60_000 });
+    // A file only streamed, besides the download.
+    const streamed = `/media/gen/streamed-${Date.now().toString(36)}.bin?size=${4 * 1024 * 1024}`;
+    await page.evaluate(async (path) => void (await (await fetch(path)).arrayBuffer()), streamed);
+    const streamedUrl = new URL(streamed, origin.url).href;
+    const listed = () =>
+      page.evaluate(async () => {
+        const { offlineLibrary } = window as unknown as { offlineLibrary: { list(): Promise<Array<{ url: string; storedBytes: number }>> } };
+        return (await offlineLibrary.list()).filter((file) => file.storedBytes > 0).map((file) => file.url);
+      });
+    await expect.poll(listed, { message: 'stored before' }).toEqual(expect.arrayContaining([new URL(lecture.url, page.url()).href, streamedUrl]));
+    // Writes trail reads: all of the streamed file stored before usage is measured.
+    await expect.poll(async () => (await fileInfo(page, streamedUrl))?.storedBytes, { message: 'the streamed file stored' }).toBe(4 * 1024 * 1024);
+    const usage = () => page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    const before = await usage();
+
+    await page.getByRole('button', { name: 'Remove everything' }).click();
+    await expect(card).toHaveAttribute('data-download-state', 'none', { timeout: 15_000 });
+    await expect(card.getByTestId('cache-map')).toHaveAttribute('data-stored-segments', '0');
+    expect(await listed(), 'nothing listed').toEqual([]);
+    const freed = lecture.sizeBytes + 4 * 1024 * 1024;
+    await expect.poll(usage, { message: `usage drops from ${before} by the stored bytes`, timeout: 15_000 }).toBeLessThanOrEqual(before - freed * 0.9);
+    const downloads = await page.evaluate(async () => {
+      const { offlineLibrary } = window as unknown as { offlineLibrary: { list(): Promise<Array<{ download?: unknown }>> } };
+      return (await offlineLibrary.list()).filter((file) => file.download !== undefined).length;
+    });
+    expect(downloads, 'no download left').toBe(0);
+    figure(`Remove everything: usage ${(before / 1024 / 1024).toFixed(2)} → ${((await usage()) / 1024 / 1024).toFixed(2)} MiB`);
   });
 });

@@ -32,6 +32,7 @@ describe('lectureView', () => {
     ['in the background', undefined, { ...progress('downloading', 0.5), background: true }, 'downloading', ['Pause', 'Cancel'], 50, 'Downloading in the background · 2.0 MB of 4.0 MB stored'],
     ['paused', file(2_000_000, progress('paused', 0.5)), undefined, 'paused', ['Resume', 'Cancel'], 50, 'Paused at 50 % · 2.0 MB of 4.0 MB'],
     ['complete', file(4_000_000, progress('complete', 1)), undefined, 'complete', ['Delete'], 100, 'Available offline'],
+    ['outdated', file(4_000_000, progress('outdated', 1)), undefined, 'outdated', ['Download', 'Delete'], 100, 'Available offline · a newer version is online: download it again'],
     ['error', undefined, progress('error', 0.3, { errorCode: 'quota-exceeded', errorMessage: 'Storage is full.' }), 'error', ['Resume', 'Delete'], 30, 'Storage is full.'],
   ] as const)('%s', (_name, info, update, state, actions, percent, status) => {
     expect(lectureView(info, update)).toEqual({ state, actions, percent, status });

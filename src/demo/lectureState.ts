@@ -21,6 +21,8 @@ const actionsByState: Record<LectureState, LectureAction[]> = {
   downloading: ['Pause', 'Cancel'],
   paused: ['Resume', 'Cancel'],
   complete: ['Delete'],
+  // Still plays offline; Download fetches the origin's new version in its place.
+  outdated: ['Download', 'Delete'],
   error: ['Resume', 'Delete'],
 };
 
@@ -43,7 +45,7 @@ export function lectureView(file: StoredFileInfo | undefined, progress: Download
   }
   const { state, storedBytes, totalBytes, fraction } = download;
   // 100 only once the worker says complete: it verifies the file before it does.
-  const percent = state === 'complete' ? 100 : Math.min(99, Math.floor(fraction * 100));
+  const percent = state === 'complete' || state === 'outdated' ? 100 : Math.min(99, Math.floor(fraction * 100));
   const of = totalBytes > 0 ? `${mb(storedBytes)} of ${mb(totalBytes)}` : mb(storedBytes);
   const status: Record<DownloadProgress['state'], string> = {
     queued: 'Queued',
@@ -54,6 +56,7 @@ export function lectureView(file: StoredFileInfo | undefined, progress: Download
         : `Downloading ${percent} % · ${of}`,
     paused: `Paused at ${percent} % · ${of}`,
     complete: 'Available offline',
+    outdated: 'Available offline · a newer version is online: download it again',
     error: download.errorMessage ?? 'The download failed.',
   };
   return { state, actions: actionsByState[state], status: status[state], percent };

@@ -82,7 +82,14 @@ export function startLibraryView(library: OfflineLibrary, lectures: readonly Lec
     for (const url of new Set([...cards.keys(), ...files.keys()])) markDirty(url);
   }, 300);
 
-  const drawStorage = createStorageMeter(elements.storagePanel);
+  const drawStorage = createStorageMeter(elements.storagePanel, async () => {
+    // Forget everything (as an app does when its user logs out): every download and every stored byte.
+    await library.clear();
+    progress.clear();
+    eventSeq++;
+    refreshFiles();
+    refreshStorage();
+  });
   const refreshStorage = refreshScheduler(async () => drawStorage(await library.storage()), 1000);
   const drawMetrics = createMetricsPanel(elements.metricsPanel);
   const refreshMetrics = refreshScheduler(async () => drawMetrics(await library.metrics()), METRICS_INTERVAL_MS);
@@ -138,6 +145,7 @@ export function startLibraryView(library: OfflineLibrary, lectures: readonly Lec
   };
   library.addEventListener('file-changed', onFileChange);
   library.addEventListener('file-removed', onFileChange);
+  library.addEventListener('file-outdated', onFileChange);
 
   refreshFiles();
   refreshStorage();

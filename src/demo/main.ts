@@ -3,7 +3,7 @@
  *
  * - Each lecture: `article` named by its title (`getByRole('article', { name: title })`), with
  *   `data-lecture-id`, `data-url` (absolute media URL) and `data-download-state`
- *   (none | cached | queued | downloading | paused | complete | error).
+ *   (none | cached | queued | downloading | paused | complete | outdated | error).
  *   - buttons named exactly Download, Pause, Resume, Cancel, Delete (hidden ones are absent from
  *     the accessibility tree; all are disabled while a request is in flight, `aria-busy` on the article);
  *   - `role="progressbar"` named "Download progress", `aria-valuenow` 0–100 while queued,
@@ -20,7 +20,8 @@
  * - `data-testid="storage-meter"`: `data-usage-bytes`, `data-quota-bytes`, `data-pinned-bytes`,
  *   `data-cache-bytes`, `data-cache-budget-bytes`, `data-persisted` (true | false) and
  *   `data-persistence` (not requested | granted | not granted | unavailable);
- *   `data-testid="persistence"` says it in words.
+ *   `data-testid="persistence"` says it in words; a button named "Remove everything" deletes every
+ *   download and every stored byte (`OfflineLibrary.clear()`).
  * - `data-testid="metrics-panel"`: `data-bytes-from-cache`, `data-bytes-from-network`,
  *   `data-hit-ratio` (0–1), `data-active-streams`, `data-active-fetches`; refreshed every 1.5 s.
  * - `data-testid="library-notice"`: shown when the worker does not answer.

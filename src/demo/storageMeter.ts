@@ -10,10 +10,11 @@ const persistenceText = {
 
 /**
  * Fills `panel` with the storage meter: what the origin uses of its quota, and the cache's share of
- * it split into downloads (pinned, never evicted) and streamed cache (under its budget). Returns the
- * function that redraws it; the numbers are also `data-*` attributes for tests.
+ * it split into downloads (pinned, never evicted) and streamed cache (under its budget), with a
+ * button that removes everything (`clearAll`). Returns the function that redraws it; the numbers
+ * are also `data-*` attributes for tests.
  */
-export function createStorageMeter(panel: HTMLElement): (storage: LibraryStorage) => void {
+export function createStorageMeter(panel: HTMLElement, clearAll: () => Promise<void>): (storage: LibraryStorage) => void {
   const usage = h('p', { class: 'meter-headline' });
   const usageFill = h('div', { class: 'meter-fill meter-usage' });
   const usageBar = h('div', { class: 'meter', role: 'meter', 'aria-label': 'Storage used', 'aria-valuemin': '0' }, usageFill);
@@ -24,6 +25,11 @@ export function createStorageMeter(panel: HTMLElement): (storage: LibraryStorage
   const pinned = h('span', {});
   const cache = h('span', {});
   const persistence = h('p', { class: 'persistence', 'data-testid': 'persistence' });
+  const clearButton = h('button', { type: 'button', class: 'action action-delete clear-all' }, 'Remove everything');
+  clearButton.addEventListener('click', () => {
+    clearButton.disabled = true;
+    void clearAll().finally(() => (clearButton.disabled = false));
+  });
   panel.dataset.testid = 'storage-meter';
   panel.replaceChildren(
     h('h2', { class: 'panel-title' }, 'Storage'),
@@ -38,6 +44,7 @@ export function createStorageMeter(panel: HTMLElement): (storage: LibraryStorage
       h('li', { class: 'legend-cache', title: 'Files only streamed: evicted least recently used first beyond the budget' }, 'Streamed cache ', cache),
     ),
     persistence,
+    clearButton,
   );
 
   return (storage) => {

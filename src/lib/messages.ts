@@ -11,8 +11,12 @@ export const MEDIA_CACHE_CHANNEL = 'media-range-cache';
 /** The `kind` tag of every message of this protocol, so other messages on the same channels pass by. */
 export const MEDIA_CACHE_MESSAGE = 'media-range-cache/v1';
 
-/** Where a download stands: waiting to start, running, paused by the app, done and verified, or failed. */
-export type DownloadState = 'queued' | 'downloading' | 'paused' | 'complete' | 'error';
+/**
+ * Where a download stands: waiting to start, running, paused by the app, done and verified,
+ * outdated (done and playable, but the origin has a newer version: download it again to get it),
+ * or failed.
+ */
+export type DownloadState = 'queued' | 'downloading' | 'paused' | 'complete' | 'outdated' | 'error';
 
 /** A download's state and how much of its file is stored, as the worker reports it. */
 export interface DownloadProgress {
@@ -76,8 +80,21 @@ export interface CacheMetrics {
   hitRatio: number;
   activeStreams: number;
   activeFetches: number;
+  /** Checks of stored files against their origin since the worker started, by outcome. */
+  revalidations: RevalidationCounts;
   /** The in-memory sizes the worker chose for this device (see `adaptToMemory`). */
   adaptive: AdaptiveSettings;
+}
+
+/** How many stored files were checked against their origin, and what was found. */
+export interface RevalidationCounts {
+  checked: number;
+  /** The origin still has the stored version. */
+  current: number;
+  /** It has another: a cached file was purged, a downloaded one marked `outdated`. */
+  changed: number;
+  /** No answer that tells (offline, an error, a redirect, no validator): nothing changed. */
+  unknown: number;
 }
 
 /** What the worker decided from the device's memory (the cold path's in-memory sizes) and the measured transfer rate (timeouts). */
@@ -111,6 +128,8 @@ export type WorkerRequest =
   /** Sent by a page after it asked Background Fetch for the download's `remaining` ranges. */
   | { type: 'handoff'; url: string }
   | { type: 'list' }
+  /** Deletes every stored file and download (a user logs out). */
+  | { type: 'clear' }
   | { type: 'storage' }
   | { type: 'metrics' };
 
@@ -123,6 +142,7 @@ export interface WorkerResults {
   'prepare-handoff': DownloadProgress;
   handoff: DownloadProgress;
   list: StoredFileInfo[];
+  clear: null;
   storage: StorageSummary;
   metrics: CacheMetrics;
 }
@@ -136,10 +156,12 @@ export type CacheEvent =
   | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'progress'; progress: DownloadProgress }
   /** Segments were stored or removed, or the file's pinning changed. */
   | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-changed'; url: string }
-  | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-removed'; url: string };
+  | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-removed'; url: string }
+  /** A downloaded file whose origin now has another version; its stored bytes still play. */
+  | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-outdated'; url: string };
 
 const URL_REQUESTS = new Set(['download', 'pause', 'resume', 'cancel', 'remove', 'prepare-handoff', 'handoff']);
-const PLAIN_REQUESTS = new Set(['list', 'storage', 'metrics']);
+const PLAIN_REQUESTS = new Set(['list', 'clear', 'storage', 'metrics']);
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -183,7 +205,7 @@ export function workerRequestMessage(request: WorkerRequest): { kind: typeof MED
 export function parseCacheEvent(data: unknown): CacheEvent | undefined {
   if (!isRecord(data) || data.kind !== MEDIA_CACHE_MESSAGE) return undefined;
   if (data.type === 'progress' && isRecord(data.progress) && typeof data.progress.url === 'string') return data as CacheEvent;
-  if ((data.type === 'file-changed' || data.type === 'file-removed') && typeof data.url === 'string') return data as CacheEvent;
+  if ((data.type === 'file-changed' || data.type === 'file-removed' || data.type === 'file-outdated') && typeof data.url === 'string') return data as CacheEvent;
   return undefined;
 }
 

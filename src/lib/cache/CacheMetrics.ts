@@ -1,4 +1,4 @@
-import type { AdaptiveSettings, CacheMetrics } from '../messages.js';
+import type { AdaptiveSettings, CacheMetrics, RevalidationCounts } from '../messages.js';
 
 /** Counters of where the bytes the cache hands out come from, and of what is in flight. */
 export class CacheMetricsRecorder {
@@ -6,7 +6,7 @@ export class CacheMetricsRecorder {
   bytesFromNetwork = 0;
   activeStreams = 0;
 
-  snapshot(activeFetches: number, adaptive: AdaptiveSettings): CacheMetrics {
+  snapshot(activeFetches: number, adaptive: AdaptiveSettings, revalidations: RevalidationCounts): CacheMetrics {
     const total = this.bytesFromCache + this.bytesFromNetwork;
     return {
       bytesFromCache: this.bytesFromCache,
@@ -14,6 +14,7 @@ export class CacheMetricsRecorder {
       hitRatio: total === 0 ? 0 : this.bytesFromCache / total,
       activeStreams: this.activeStreams,
       activeFetches,
+      revalidations: { ...revalidations },
       adaptive,
     };
   }

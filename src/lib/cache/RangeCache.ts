@@ -29,6 +29,7 @@ import type { MediaCachePlugin } from '../plugins/MediaCachePlugin.js';
 import { PluginRunner } from '../plugins/PluginRunner.js';
 import type { TimeoutOptions } from '../stream/TransferRates.js';
 import { devLog } from '../devLog.js';
+import { DEFAULT_REVALIDATE_AFTER_MS, Revalidator } from './Revalidator.js';
 
 /** How the cache is set up: every field is optional, with the default it documents. */
 export interface MediaCacheOptions {
@@ -66,6 +67,14 @@ export interface MediaCacheOptions {
    * @defaultValue the request's URL without its fragment
    */
   cacheKey?: (request: Request) => string;
+  /**
+   * Least time between two checks of a stored file against its origin (a one-byte `If-Range`
+   * request in the background of a read from storage, only when online). A file only streamed
+   * that changed is purged; a downloaded one keeps playing and its download becomes `outdated`.
+   * `Infinity` never checks.
+   * @defaultValue 1 hour
+   */
+  revalidateAfterMs?: number;
 }
 
 /** A first reader that never reads its body must not keep an upstream fetch open for ever. */
@@ -85,6 +94,8 @@ export class RangeCache {
   readonly budget: CacheBudget;
   readonly metrics = new CacheMetricsRecorder();
   readonly plugins: PluginRunner;
+  /** Checks stored files against their origin (see `revalidateAfterMs`). */
+  readonly revalidator: Revalidator;
   private readonly memory: MemoryFacts;
   private readonly memoryBudgetBytes: number;
   private readonly buffers: SegmentBufferPool;
@@ -119,6 +130,14 @@ export class RangeCache {
       reuseLentBuffers: this.lendChunks,
     });
     this.budget.enforceOnChange();
+    const revalidateAfterMs = options.revalidateAfterMs ?? DEFAULT_REVALIDATE_AFTER_MS;
+    if (!(revalidateAfterMs >= 0)) throw new RangeError(`MediaCacheOptions.revalidateAfterMs must be a number ≥ 0, got ${revalidateAfterMs}`);
+    this.revalidator = new Revalidator({
+      store: this.store,
+      downloads: this.downloads,
+      intervalMs: revalidateAfterMs,
+      purge: (key) => this.delete(key),
+    });
   }
 
   /**
@@ -225,6 +244,8 @@ export class RangeCache {
     const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(key, head, ranges) : undefined;
     if (stored) {
       hold?.release();
+      // Answered from storage alone: whether the origin still has this version is checked behind it.
+      if (file) this.revalidator.revalidateIfDue(url, file);
       const response = createRangeResponse(resolution, stored, representation, head.headers);
       this.metrics.bytesFromCache += Number(response.headers.get('Content-Length') ?? 0);
       return response;
@@ -361,7 +382,13 @@ export class RangeCache {
   /** Where the bytes handed out came from, and what is in flight. */
   metricsSnapshot(): CacheMetrics {
     const adaptive = adaptiveSettings(this.memory, this.memoryBudgetBytes, this.config, this.buffers.allocatedCount, this.fetcher.rates);
-    return this.metrics.snapshot(this.fetcher.activeCount, adaptive);
+    return this.metrics.snapshot(this.fetcher.activeCount, adaptive, this.revalidator.counts);
+  }
+
+  /** Deletes every stored file, stopping every fetch first; resolves with the keys that were stored. */
+  async clear(): Promise<string[]> {
+    this.fetcher.abortAll();
+    return this.store.clear();
   }
 
   /** Deletes the stored file `key`, stopping its fetches first. */

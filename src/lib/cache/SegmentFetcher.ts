@@ -61,6 +61,11 @@ export class SegmentFetcher {
     for (const fetch of this.active.get(key) ?? []) fetch.abort();
   }
 
+  /** Stops every fetch in flight (everything stored is being deleted). */
+  abortAll(): void {
+    for (const fetches of this.active.values()) for (const fetch of fetches) fetch.abort();
+  }
+
   get activeCount(): number {
     let count = 0;
     for (const fetches of this.active.values()) count += fetches.size;

@@ -58,9 +58,11 @@ describe('OfflineLibrary requests', () => {
     const { lib, requests } = library((request) => (request.type === 'download' ? progress('queued', 0) : null));
     await expect(lib.download('../media/one.mp4')).resolves.toEqual(progress('queued', 0));
     await expect(lib.remove('/media/one.mp4')).resolves.toBeUndefined();
+    await expect(lib.clear()).resolves.toBeUndefined();
     expect(requests).toEqual([
       { type: 'download', url: URL_1 },
       { type: 'remove', url: URL_1 },
+      { type: 'clear' },
     ]);
   });
 
@@ -127,12 +129,14 @@ describe('OfflineLibrary events', () => {
     lib.addEventListener('progress', (event) => seen.push(`progress ${event.detail.state}`));
     lib.addEventListener('file-changed', (event) => seen.push(`changed ${event.detail.url}`));
     lib.addEventListener('file-removed', (event) => seen.push(`removed ${event.detail.url}`));
+    lib.addEventListener('file-outdated', (event) => seen.push(`outdated ${event.detail.url}`));
     const channel = broadcaster();
     channel.postMessage({ kind: 'other', type: 'progress' });
     channel.postMessage({ kind: MEDIA_CACHE_MESSAGE, type: 'progress', progress: progress('downloading', 10) });
     channel.postMessage({ kind: MEDIA_CACHE_MESSAGE, type: 'file-changed', url: URL_1 });
     channel.postMessage({ kind: MEDIA_CACHE_MESSAGE, type: 'file-removed', url: URL_1 });
-    await expect.poll(() => seen).toEqual(['progress downloading', `changed ${URL_1}`, `removed ${URL_1}`]);
+    channel.postMessage({ kind: MEDIA_CACHE_MESSAGE, type: 'file-outdated', url: URL_1 });
+    await expect.poll(() => seen).toEqual(['progress downloading', `changed ${URL_1}`, `removed ${URL_1}`, `outdated ${URL_1}`]);
   });
 
   it('progress(url) yields the current state, then updates for that URL until complete', async () => {

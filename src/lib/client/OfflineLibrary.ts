@@ -51,6 +51,8 @@ export interface OfflineLibraryEventMap {
   progress: CustomEvent<DownloadProgress>;
   'file-changed': CustomEvent<{ url: string }>;
   'file-removed': CustomEvent<{ url: string }>;
+  /** A downloaded file whose origin has a newer version: it still plays; `download(url)` fetches the new one. */
+  'file-outdated': CustomEvent<{ url: string }>;
 }
 
 type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void };
@@ -60,7 +62,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /**
  * The page side of offline downloads. Downloads run in the service worker (they go on while the page
  * navigates or closes); this object sends it requests, and re-dispatches the events it broadcasts
- * (`progress`, `file-changed`, `file-removed`) as CustomEvents. Worker errors reject with a
+ * (`progress`, `file-changed`, `file-removed`, `file-outdated`) as CustomEvents. Worker errors reject with a
  * `MediaCacheError` carrying the worker's code; no reply within `timeoutMs` is `worker-unavailable`.
  *
  * Owns its BroadcastChannel: call `close()` when done with it.
@@ -127,6 +129,15 @@ export class OfflineLibrary extends EventTarget {
   /** Deletes everything stored for `url`, downloaded or only streamed. */
   async remove(url: string): Promise<void> {
     await this.#request({ type: 'remove', url: this.#absolute(url) });
+  }
+
+  /**
+   * Deletes every stored file and every download, downloaded or only streamed, and stops the
+   * downloads running (in the worker and in Background Fetch): for a user who logs out. The
+   * storage estimate's usage drops once the browser has deleted the files.
+   */
+  async clear(): Promise<void> {
+    await this.#request({ type: 'clear' });
   }
 
   /** Every file with stored data or a download. */

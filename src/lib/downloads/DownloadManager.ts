@@ -50,6 +50,19 @@ export class DownloadManager {
   constructor(private readonly options: DownloadManagerOptions) {
     this.cache = options.cache;
     this.cache.store.onChange((url) => void this.onStoreChange(url));
+    this.cache.revalidator.onOutdated((url) => void this.markOutdated(url).catch(() => undefined));
+  }
+
+  /**
+   * The origin has another version of the downloaded file `url`: its stored bytes keep playing,
+   * the download is `outdated`, and pages are told (`file-outdated`) so the app can offer to
+   * download it again.
+   */
+  private async markOutdated(url: string): Promise<void> {
+    const record = await this.cache.downloads.get(url);
+    if (record?.state !== 'complete') return;
+    await this.save({ ...record, state: 'outdated', updatedAt: Date.now() });
+    this.options.announce({ kind: 'media-range-cache/v1', type: 'file-outdated', url });
   }
 
   /** The key the file at `url` is stored under (see `MediaCacheOptions.cacheKey`). */
@@ -61,12 +74,13 @@ export class DownloadManager {
    * Starts (or restarts) the download of `url`, kept under its cache key. Refused with
    * `insufficient-quota` when the storage estimate says the rest of the file cannot fit, even
    * after evicting cache-only files. A signed URL's new signature replaces the one a download
-   * resumes with.
+   * resumes with. An `outdated` file is downloaded anew: its old version is deleted first.
    */
   async download(sourceUrl: string, sha256?: string): Promise<DownloadProgress> {
     const url = await this.keyOf(sourceUrl);
     const existing = await this.cache.downloads.get(url);
-    if (existing && existing.sourceUrl !== sourceUrl && existing.state !== 'complete') await this.save({ ...existing, sourceUrl, updatedAt: Date.now() });
+    if (existing?.state === 'outdated') await this.cache.delete(url);
+    if (existing && existing.sourceUrl !== sourceUrl && existing.state !== 'complete' && existing.state !== 'outdated') await this.save({ ...existing, sourceUrl, updatedAt: Date.now() });
     if (existing?.state === 'complete' || (existing && this.tasks.has(url))) return this.progress(url);
     // A background fetch running for it (or ended, its event pending) brings the bytes itself.
     if (existing && (this.settling.has(url) || (await this.background?.exists(url)))) return this.progress(url);
@@ -109,7 +123,7 @@ export class DownloadManager {
     // Segments already received land before the answer: nothing is stored after `paused`.
     await task?.done;
     // Paused first: the background fetch's abort event must find the download paused, not running.
-    if (record.state !== 'complete') await this.save({ ...record, state: 'paused', updatedAt: Date.now() });
+    if (record.state !== 'complete' && record.state !== 'outdated') await this.save({ ...record, state: 'paused', updatedAt: Date.now() });
     if (background) await this.options.background?.abort(url);
     return this.progress(url);
   }
@@ -134,6 +148,22 @@ export class DownloadManager {
     if (background) await this.options.background?.abort(url);
     await this.cache.delete(url);
     this.options.announce({ kind: 'media-range-cache/v1', type: 'file-removed', url });
+  }
+
+  /**
+   * Forgets everything (a user logs out): stops every download here and in Background Fetch, and
+   * deletes every download record and every stored file, downloaded or only streamed.
+   */
+  async clear(): Promise<void> {
+    const records = await this.cache.downloads.list();
+    for (const url of [...this.tasks.keys()]) this.stop(url);
+    // The records first: a background fetch's abort event must find nothing to store.
+    await this.cache.downloads.clear();
+    await Promise.all(records.filter((record) => record.background).map((record) => this.background?.abort(record.url)));
+    const stored = await this.cache.clear();
+    for (const url of new Set([...stored, ...records.map((record) => record.url)])) {
+      this.options.announce({ kind: 'media-range-cache/v1', type: 'file-removed', url });
+    }
   }
 
   /** Restarts downloads that a closed tab, a crash or a browser restart interrupted. */

@@ -45,6 +45,13 @@ export class DownloadStore {
     (await this.mirror()).set(record.url, record);
   }
 
+  /** Deletes every download record. */
+  async clear(): Promise<void> {
+    const records = await this.mirror();
+    await (await this.database.connection()).clear('downloads');
+    records.clear();
+  }
+
   async delete(url: string): Promise<void> {
     const records = await this.mirror();
     await (await this.database.connection()).delete('downloads', url);

@@ -178,6 +178,38 @@ describe('SegmentStore', () => {
     expect(store.keptBlobHandles).toBe(1);
   });
 
+  it('clears every file, segment and kept handle at once, telling its listeners each URL', async () => {
+    const store = freshStore();
+    const URL_B = 'https://example.test/media/b.mp4';
+    for (const url of [URL_A, URL_B]) {
+      await store.saveHead(url, v1, SEGMENT);
+      await store.putSegment(url, 0, bytes(8, 1), v1);
+      await store.getSegments(url, [0], v1);
+    }
+    expect(store.keptBlobHandles).toBe(2);
+    const told: string[] = [];
+    store.onChange((url) => told.push(url));
+    expect((await store.clear()).sort()).toEqual([URL_A, URL_B].sort());
+    expect(await store.listFiles()).toEqual([]);
+    expect((await store.getSegments(URL_A, [0])).size).toBe(0);
+    expect(store.keptBlobHandles).toBe(0);
+    expect(told.sort()).toEqual([URL_A, URL_B].sort());
+    const db = await store.database.connection();
+    expect([await db.count('files'), await db.count('segments')], 'nothing left in the database').toEqual([0, 0]);
+  });
+
+  it('notes a confirmation of the stored version, and none for a file replaced since', async () => {
+    const store = freshStore();
+    const first = await store.saveHead(URL_A, v1, SEGMENT);
+    await store.markValidated(URL_A, first.createdAt, 1234);
+    expect((await store.getFile(URL_A))?.validatedAt).toBe(1234);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const second = await store.saveHead(URL_A, v2, SEGMENT);
+    await store.markValidated(URL_A, first.createdAt, 5678);
+    expect((await store.getFile(URL_A))?.validatedAt, 'the old version’s confirmation is not the new one’s').toBeUndefined();
+    expect(second.createdAt).toBeGreaterThan(first.createdAt);
+  });
+
   it('writes through to the database: a second store on the same database sees every change', async () => {
     dbCounter += 1;
     const name = `segment-store-test-${dbCounter}`;

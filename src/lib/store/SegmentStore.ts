@@ -258,6 +258,19 @@ export class SegmentStore {
     this.changed(url);
   }
 
+  /** Deletes every stored file and segment at once; resolves with the URLs (keys) that were stored. */
+  async clear(): Promise<string[]> {
+    const records = await this.mirror();
+    const db = await this.connection();
+    const tx = db.transaction(['files', 'segments'], 'readwrite');
+    const [urls] = await Promise.all([tx.objectStore('files').getAllKeys(), tx.objectStore('segments').clear(), tx.objectStore('files').clear(), tx.done]);
+    records.clear();
+    // Live handles would keep the deleted records' files on disk.
+    this.handles.forgetAll();
+    for (const url of urls) this.changed(url);
+    return urls;
+  }
+
   /** Notes a read of `url` for least-recently-used eviction; cheap to call on every request. */
   touch(url: string): void {
     const now = Date.now();
@@ -277,6 +290,21 @@ export class SegmentStore {
         if (touched) (await this.mirror()).set(url, touched);
       })
       .catch(() => undefined);
+  }
+
+  /**
+   * Notes that the origin confirmed the stored version of `url` at `at`; nothing when the file
+   * was deleted or replaced since (its record's `createdAt` differs).
+   */
+  async markValidated(url: string, createdAt: number, at: number): Promise<void> {
+    const records = await this.mirror();
+    const db = await this.connection();
+    const tx = db.transaction('files', 'readwrite');
+    const file = await tx.store.get(url);
+    const validated = file && file.createdAt === createdAt ? { ...file, validatedAt: at } : undefined;
+    if (validated) await tx.store.put(validated);
+    await tx.done;
+    if (validated) records.set(url, validated);
   }
 
   /** How many stored segments' Blob handles are kept (see StoredBlobHandles). */

@@ -52,6 +52,11 @@ export class StoredBlobHandles {
     for (const key of [...this.handles.keys()]) if (key.startsWith(prefix)) this.handles.delete(key);
   }
 
+  /** Forgets every handle (every stored file was deleted). */
+  forgetAll(): void {
+    this.handles.clear();
+  }
+
   get size(): number {
     return this.handles.size;
   }

@@ -28,6 +28,8 @@ export interface FileRecord {
   storedBytes: number;
   createdAt: number;
   lastAccessAt: number;
+  /** When the origin last confirmed this version (a revalidation); absent: since `createdAt`. */
+  validatedAt?: number;
 }
 
 /** A file record as versions 1 and 2 stored it: the stored segments as a list of indices. */
@@ -42,7 +44,8 @@ export interface SegmentRecord {
   blob: Blob;
 }
 
-export type DownloadRecordState = 'queued' | 'downloading' | 'paused' | 'complete' | 'error';
+/** `outdated`: complete and playable, but the origin has a newer version (found by a revalidation). */
+export type DownloadRecordState = 'queued' | 'downloading' | 'paused' | 'complete' | 'outdated' | 'error';
 
 /**
  * A file the user asked to keep for offline use. Its existence pins the file: pinned files are

@@ -72,6 +72,9 @@ async function answer(request: WorkerRequest, cache: RangeCache, manager: Downlo
       return manager.prepareHandOff(request.url);
     case 'handoff':
       return manager.handOff(request.url, sourceClient);
+    case 'clear':
+      await manager.clear();
+      return null;
     case 'list': {
       const files = await cache.store.listFiles();
       return Promise.all(files.map(async (file) => storedFileInfo(file, await cache.downloads.get(file.url))));

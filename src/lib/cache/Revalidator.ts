@@ -1,0 +1,106 @@
+import { devLog } from '../devLog.js';
+import type { RevalidationCounts } from '../messages.js';
+import type { DownloadStore } from '../store/DownloadStore.js';
+import type { FileRecord } from '../store/schema.js';
+import type { SegmentStore } from '../store/SegmentStore.js';
+import { ifRangeValue, sameVersion } from '../store/validators.js';
+import { readUpstreamHead } from './upstreamHead.js';
+
+/** How often a stored file is checked against its origin, at most, by default. */
+export const DEFAULT_REVALIDATE_AFTER_MS = 60 * 60 * 1000;
+
+/** A check that takes longer than this is given up: it changes nothing. */
+const CHECK_TIMEOUT_MS = 30_000;
+
+/** What a check of a stored file found. */
+export type RevalidationOutcome = 'current' | 'changed' | 'unknown';
+
+export interface RevalidatorOptions {
+  store: SegmentStore;
+  downloads: DownloadStore;
+  /** Least time between two checks of a file; Infinity never checks. */
+  intervalMs: number;
+  /** Deletes a file only streamed (cache) that changed upstream, stopping its fetches. */
+  purge: (key: string) => Promise<void>;
+}
+
+/**
+ * Checks stored files against their origin, in the background of the reads that find them
+ * stored, at most once per `intervalMs` per file: a request for the first byte with `If-Range`
+ * (the cheapest conditional request every Range-capable origin answers: a 206 of one byte while
+ * the stored version is current, the whole new version otherwise, which is not read). A file only
+ * streamed that changed is purged (the next read fetches the new version); a downloaded file is
+ * kept, playable, and reported outdated (`onOutdated`) so the app can download it again. An
+ * origin that cannot be reached, redirects, refuses or answers without a validator changes
+ * nothing: the stored file stays as it is, checked again after the next interval.
+ */
+export class Revalidator {
+  readonly counts: RevalidationCounts = { checked: 0, current: 0, changed: 0, unknown: 0 };
+  private readonly checking = new Set<string>();
+  private readonly outdatedListeners = new Set<(key: string) => void>();
+
+  constructor(private readonly options: RevalidatorOptions) {}
+
+  /** Calls `listener` with the key of each downloaded file found changed upstream. */
+  onOutdated(listener: (key: string) => void): () => void {
+    this.outdatedListeners.add(listener);
+    return () => this.outdatedListeners.delete(listener);
+  }
+
+  /** Starts a check of `file` from `url` when it is due and the worker is online; never waits for it. */
+  revalidateIfDue(url: string, file: FileRecord, now = Date.now()): void {
+    if (this.checking.has(file.url) || !this.isDue(file, now)) return;
+    if ((globalThis.navigator as { onLine?: boolean } | undefined)?.onLine === false) return;
+    this.checking.add(file.url);
+    void this.revalidate(url, file)
+      .catch((error: unknown) => {
+        if (__DEV__) devLog('revalidation failed', { url, error });
+        return 'unknown' as const;
+      })
+      .finally(() => this.checking.delete(file.url));
+  }
+
+  isDue(file: FileRecord, now = Date.now()): boolean {
+    return now - (file.validatedAt ?? file.createdAt) >= this.options.intervalMs;
+  }
+
+  /** Checks `file` against what `url` answers now, and acts on the outcome. */
+  async revalidate(url: string, file: FileRecord): Promise<RevalidationOutcome> {
+    this.counts.checked += 1;
+    const outcome = await this.check(url, file);
+    this.counts[outcome] += 1;
+    if (__DEV__) devLog('revalidated', { url, outcome });
+    if (outcome === 'current') await this.options.store.markValidated(file.url, file.createdAt, Date.now());
+    if (outcome === 'changed') {
+      if (await this.options.downloads.isPinned(file.url)) for (const listener of this.outdatedListeners) listener(file.url);
+      else await this.options.purge(file.url);
+    }
+    return outcome;
+  }
+
+  private async check(url: string, file: FileRecord): Promise<RevalidationOutcome> {
+    const ifRange = ifRangeValue(file.validator);
+    if (ifRange === undefined) return 'unknown';
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), CHECK_TIMEOUT_MS);
+    try {
+      const request = new Request(url, {
+        headers: { Range: 'bytes=0-0', 'If-Range': ifRange },
+        cache: 'no-store',
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
+      const response = await fetch(request);
+      void response.body?.cancel().catch(() => undefined);
+      const head = readUpstreamHead(response, { url: request.url, start: 0, storedContentType: file.contentType });
+      // Redirected, refused, a page, an error: nothing is known about the file.
+      if (head.kind !== 'body' || head.validator === undefined) return 'unknown';
+      return sameVersion(file.validator, file.sizeBytes, head.validator, head.sizeBytes) ? 'current' : 'changed';
+    } catch {
+      return 'unknown';
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+}
