@@ -58,10 +58,11 @@ test.describe('cross-origin media', () => {
     const src = `${otherOrigin(origin.url)}${video!.url}?cors=1&tag=${uniqueTag()}`;
     const online = await play(page, src, 'anonymous', 3, 20_000);
     expect(online, 'plays online through the worker').toMatchObject({ reached: true, errorCode: null });
-    await page.waitForTimeout(1000);
+    // The segments' writes trail the playback: wait for them under the full URL.
+    await expect
+      .poll(async () => (await listFiles(page)).find((entry) => entry.url === src)?.storedSegments.length ?? 0, { message: `segments stored under its full URL ${src}` })
+      .toBeGreaterThan(0);
     const file = (await listFiles(page)).find((entry) => entry.url === src);
-    expect(file, `stored under its full URL ${src}`).toBeDefined();
-    expect(file!.storedSegments.length).toBeGreaterThan(0);
     const requests = await origin.requestsFor(new URL(src).pathname + new URL(src).search);
     const methods = [...new Set(requests.map((record) => record.method))].sort();
     figure(`CORS <video> from another origin: ${file!.storedSegments.length} of ${file!.segmentCount} segments stored under the full URL; origin saw ${requests.length} requests (${methods.join(', ')})`);

@@ -16,13 +16,6 @@ test.describe('faults through the service worker', () => {
     expect(timeline.status).toBe(206);
     expect(timeline.outcome, `outcome after ${timeline.bytes} bytes: ${timeline.error}`).toBe('error');
     expect(timeline.bytes).toBeLessThanOrEqual(300_000);
-    // Range writes time out after max(2000, 262144 / 128) ≈ 2048 ms; the stall starts at once here.
-    const detectedAfterMs = timeline.endedAtMs - timeline.headersAtMs;
-    // The origin stalls after 300 000 bytes: from the last byte the page got to its error.
-    figure(`stall detection: error ${timeline.endedAtMs - timeline.lastChunkAtMs} ms after the last byte (${timeline.bytes} bytes read), ${detectedAfterMs} ms after the headers`);
-    expect(detectedAfterMs, 'stall detected after (ms)').toBeGreaterThanOrEqual(1500);
-    expect(detectedAfterMs, 'stall detected after (ms)').toBeLessThanOrEqual(6000);
-
     // The SW gave up on the upstream fetch too: the origin saw its socket closed.
     await expect
       .poll(async () => (await origin.requestsFor(path)).filter((r) => !r.aborted && r.finishedAt === null).length, {
@@ -30,6 +23,18 @@ test.describe('faults through the service worker', () => {
         timeout: 5000,
       })
       .toBe(0);
+
+    // Range writes time out after max(2000, 262144 / 128) ≈ 2048 ms. Timed on the origin, from its
+    // last byte to the worker closing the request (its detection): the worker reads ahead of the
+    // page, and the page's headers or last chunk may come late on a busy machine.
+    const [stalled] = await origin.requestsFor(path);
+    expect(stalled!.aborted, `the stalled request was closed by the worker: ${JSON.stringify(stalled)}`).toBe(true);
+    const detectedMs = stalled!.abortedAt! - stalled!.lastByteAt!;
+    const detectedAfterMs = timeline.endedAtMs - timeline.headersAtMs;
+    figure(`stall detection: the worker closed the upstream ${detectedMs} ms after the origin's last byte; the page's error came ${timeline.endedAtMs - timeline.lastChunkAtMs} ms after its last byte (${timeline.bytes} bytes read), ${detectedAfterMs} ms after the headers`);
+    expect(detectedMs, 'stall detected after the origin went silent (ms)').toBeGreaterThanOrEqual(1500);
+    expect(detectedMs, 'stall detected after the origin went silent (ms)').toBeLessThanOrEqual(6000);
+    expect(detectedAfterMs, 'the page errors after its headers (ms)').toBeLessThanOrEqual(6000);
 
     // And the SW still answers: another file, cold, byte for byte.
     const other = `/media/gen/after-stall-${uniqueTag()}.bin?size=${2 * MiB}`;
@@ -54,33 +59,36 @@ test.describe('faults through the service worker', () => {
 
   test('an aborted read stops the origin transfer promptly', async ({ swPage: page, origin }) => {
     const size = 64 * MiB;
-    const path = `/media/gen/abort-${uniqueTag()}.bin?size=${size}`;
+    // Paced, so that what the origin sends after the abort is the pace times how long the worker
+    // takes to close its requests (unpaced, loopback fills the socket buffers as fast as the reader
+    // drains them, which depends on the machine).
+    const rate = 8_000_000;
+    const path = `/media/gen/abort-${uniqueTag()}.bin?size=${size}&trickle=${rate}`;
     const timeline = await streamInPage(page, path, { range: 'bytes=0-', abortAfterBytes: MiB });
     const abortedAt = Date.now();
     expect(timeline.status).toBe(206);
     expect(timeline.outcome).toBe('aborted');
 
-    // Within 2 s no upstream request is open any more (cancelled, or finished a bounded segment).
+    // No upstream request stays open (cancelled, or finished a bounded window). Generous: "promptly"
+    // is what the bytes below bound.
     await expect
       .poll(async () => (await origin.requestsFor(path)).filter((r) => !r.aborted && r.finishedAt === null).length, {
-        message: 'upstream requests still open 2 s after the reader aborted',
-        timeout: 2000,
-        intervals: [100],
+        message: 'upstream requests still open after the reader aborted',
+        timeout: 15_000,
       })
       .toBe(0);
     const records = await origin.requestsFor(path);
-    for (const record of records.filter((r) => r.aborted)) {
-      expect(record.abortedAt! - abortedAt, `origin saw ${record.range} closed`).toBeLessThanOrEqual(2000);
-    }
     const sentBytes = await origin.bytesFor(path);
     // Signed: a negative time means that request had already ended (a bounded window sent whole,
     // or the socket closed) before the test saw the page's abort return.
     const endings = records.map((r) =>
       r.aborted ? `${r.range} closed by the SW at ${r.abortedAt! - abortedAt} ms` : `${r.range} finished at ${(r.finishedAt ?? abortedAt) - abortedAt} ms`,
     );
-    figure(`abort after 1 MiB of 64 MiB: origin sent ${(sentBytes / MiB).toFixed(2)} MiB in ${records.length} request(s); relative to the page's abort: ${endings.join('; ')}`);
-    // Well under the file: what was read plus what socket and pipe buffers held.
-    expect(sentBytes, `origin bytes after reading 1 MiB of 64 MiB (${records.length} requests)`).toBeLessThan(16 * MiB);
+    figure(`abort after 1 MiB of 64 MiB at ${rate / 1e6} MB/s per request: origin sent ${(sentBytes / MiB).toFixed(2)} MiB in ${records.length} request(s); relative to the page's abort: ${endings.join('; ')}`);
+    // Well under the file: what was read, the worker's read-ahead, and what the pace let through
+    // until the worker closed its requests (at 8 MB/s, 16 MiB is over a second of every request).
+    expect(sentBytes, `origin bytes after reading 1 MiB of 64 MiB (${records.length} requests: ${endings.join('; ')})`).toBeLessThan(16 * MiB);
+    // Nothing is asked for again after the abort.
     await page.waitForTimeout(1500);
     expect(await origin.bytesFor(path), 'origin bytes keep growing after the abort').toBe(sentBytes);
   });
@@ -105,7 +113,9 @@ test.describe('faults through the service worker', () => {
   test('16 concurrent cold readers across 4 tabs: exact bytes each, about one file from the origin, and the worker heap stays bounded', async ({ swPage: page, context, browser, origin }) => {
     test.setTimeout(150_000);
     const size = 24 * MiB;
-    const path = `/media/gen/tabs-${uniqueTag()}.bin?size=${size}`;
+    // Paced (per request), so that the reads last several seconds on any machine and the heap is
+    // sampled while they run: at least the worker's half of the file at 1 MB/s a window, two at a time.
+    const path = `/media/gen/tabs-${uniqueTag()}.bin?size=${size}&trickle=1000000`;
     const tabs = [page];
     for (let i = 1; i < 4; i += 1) {
       const tab = await context.newPage();
@@ -118,11 +128,19 @@ test.describe('faults through the service worker', () => {
     let peak = idle;
     let livePeak = idle;
     let sampling = true;
+    let samples = 0;
+    let liveSamples = 0;
     const sampler = (async () => {
       for (let sample = 0; sampling; sample += 1) {
-        // Every 8th sample after a garbage collection: what is live, not what awaits collection.
-        const live = sample % 8 === 7;
+        // Every 8th sample after a garbage collection (the first one soon): what is live, not what
+        // awaits collection.
+        const live = sample % 8 === 3;
         const bytes = await heapOf(live).catch(() => 0);
+        // A sample that failed (0) or that ended after the reads measured nothing of them.
+        if (bytes > 0 && sampling) {
+          samples += 1;
+          if (live) liveSamples += 1;
+        }
         peak = Math.max(peak, bytes);
         if (live) livePeak = Math.max(livePeak, bytes);
         await new Promise((resolve) => setTimeout(resolve, 250));
@@ -153,13 +171,15 @@ test.describe('faults through the service worker', () => {
     const liveAboveIdle = livePeak - idle;
     figure(`16 cold readers in 4 tabs of a 24 MiB file: ${elapsedMs} ms; origin sent ${(sentBytes / size).toFixed(3)}× the file in ${(await origin.requestsFor(path)).length} requests; ` +
       `worker heap idle ${(idle / MiB).toFixed(1)} MiB, peak ${(peak / MiB).toFixed(1)} MiB (+${(aboveIdle / MiB).toFixed(1)} MiB, sampled every 250 ms), ` +
-      `live peak after garbage collection +${(liveAboveIdle / MiB).toFixed(1)} MiB (every 2 s)`);
+      `live peak after garbage collection +${(liveAboveIdle / MiB).toFixed(1)} MiB (every 8th sample); ${samples} samples during the reads, ${liveSamples} after garbage collection`);
     expect(sentBytes, 'origin bytes for 16 readers').toBeGreaterThanOrEqual(size);
     expect(sentBytes, 'origin bytes for 16 readers (≤ 1.1 × the file)').toBeLessThanOrEqual(1.1 * size);
     // Bounded: the readers' bytes pass through, they are not held. The worker keeps a few recent
     // segments per upstream window and the segments waiting for storage, more when storage lags on
     // a loaded machine (+13 to +32 MiB seen here; issue 5 measures it per file size). This bound
     // only catches a worker that holds a good part of what it hands out (208 MiB to 16 readers).
+    // The bound means something only if the heap was measured while the readers ran.
+    expect(liveSamples, `heap samples after garbage collection taken during the reads (${elapsedMs} ms, ${samples} samples in all)`).toBeGreaterThanOrEqual(1);
     expect(liveAboveIdle, 'worker heap above idle after garbage collection').toBeLessThan(64 * MiB);
   });
 });

@@ -10,15 +10,30 @@ import { generatedEtag } from './origin/server';
 import { expectRangeResponse } from './rangeExpectations';
 import { distMedia, generatedSource } from './sources';
 import { mountMedia, waitForCurrentTime } from './media';
+import { fileInfo } from './workerClient';
 
 const MiB = 1024 * 1024;
 
 /**
  * Segments are stored the moment each is complete, in a transaction that may end a little after
- * the response's last byte: give the writes time before going offline.
+ * the response's last byte. Where a test needs bytes stored it polls for them (`storedSegmentsOf`);
+ * this fixed wait is only for checks that something is NOT stored (nothing to poll for) and before
+ * online requests that do not depend on what is stored.
  */
 async function settle(page: Page): Promise<void> {
   await page.waitForTimeout(1000);
+}
+
+/** The stored segments of the file at `path` (this origin), [] while it is not listed. */
+async function storedSegmentsOf(page: Page, path: string): Promise<number[]> {
+  return (await fileInfo(page, new URL(path, page.url()).href))?.storedSegments ?? [];
+}
+
+/** Waits until the file at `path` has every segment stored (the writes of a read trail its last byte). */
+async function waitStoredWhole(page: Page, path: string, size: number, timeout = 10_000): Promise<void> {
+  await expect
+    .poll(async () => (await fileInfo(page, new URL(path, page.url()).href))?.storedBytes ?? 0, { message: `${path}: bytes stored`, timeout })
+    .toBe(size);
 }
 
 function describe(outcome: ReadOutcome): string {
@@ -88,7 +103,7 @@ test.describe('what the service worker stores', () => {
     const sent = await origin.bytesFor(path);
     expect(sent, 'origin bytes for the cold GET').toBeGreaterThanOrEqual(size);
     expect(sent, 'origin bytes for the cold GET').toBeLessThanOrEqual(1.1 * size);
-    await settle(page);
+    await waitStoredWhole(page, path, size);
     await context.setOffline(true);
     await check('offline');
   });
@@ -96,16 +111,22 @@ test.describe('what the service worker stores', () => {
   test('a small range read leaves its segment complete: the rest of that segment (and no more) is fetched and stored, and replays offline', async ({ swPage: page, context, origin }) => {
     const size = 4 * MiB;
     const segment = 512 * 1024;
-    // Trickled, so the page has its 1000 bytes long before the segment's 512 KiB have arrived.
-    const path = `/media/gen/small-range-${uniqueTag()}.bin?size=${size}&trickle=1000000`;
+    const path = `/media/gen/small-range-${uniqueTag()}.bin?size=${size}&trickle=200000`;
+    // Trickled, so the page has its 1000 bytes long before the segment's 512 KiB have arrived, and
+    // what the origin sends after the segment is the pace times how long the worker takes to stop
+    // (the 2 MiB window would take 10 s at this pace).
     const cold = await fetchInPage(page, path, { range: 'bytes=0-999' });
     expectRangeResponse(cold, 'bytes=0-999', generatedSource(size), 'cold 1000 bytes');
     // The worker finishes the segment in progress, then stops: about one segment, never the 2 MiB window.
-    await expect.poll(() => origin.bytesFor(path), { message: 'origin bytes once the segment is finished', timeout: 10_000 }).toBeGreaterThanOrEqual(segment);
-    await page.waitForTimeout(1500);
+    await expect.poll(() => origin.bytesFor(path), { message: 'origin bytes once the segment is finished', timeout: 20_000 }).toBeGreaterThanOrEqual(segment);
+    await expect
+      .poll(async () => (await origin.requestsFor(path)).filter((r) => r.finishedAt === null && !r.aborted).length, { message: 'upstream requests still open after the segment', timeout: 20_000 })
+      .toBe(0);
     const sent = await origin.bytesFor(path);
-    figure(`1000 bytes read cold from a trickled origin: the origin sent ${sent} bytes (one segment is ${segment})`);
-    expect(sent, 'origin bytes: the segment in progress and what socket buffers held, not the 2 MiB window').toBeLessThan(2 * segment);
+    const requests = (await origin.requestsFor(path)).map((r) => `${r.range} ${r.aborted ? 'closed' : 'finished'} after ${r.bytesSent} bytes`);
+    figure(`1000 bytes read cold from a trickled origin: the origin sent ${sent} bytes (one segment is ${segment}): ${requests.join('; ')}`);
+    expect(sent, 'origin bytes: the segment in progress and what the pace let through until the worker stopped, not the 2 MiB window').toBeLessThan(2 * segment);
+    await expect.poll(() => storedSegmentsOf(page, path), { message: 'stored segments' }).toEqual([0]);
     await context.setOffline(true);
     for (const range of ['bytes=0-999', `bytes=1000-${segment - 1}`]) {
       expectRangeResponse(await fetchInPage(page, path, { range }), range, generatedSource(size), `offline ${range}`);
@@ -200,7 +221,8 @@ test.describe('what the service worker stores', () => {
     const name = `/media/gen/version-${uniqueTag()}.bin`;
     const path = `${name}?size=${size}`;
     expectVersionedSlice(await readInPage(page, path, { range: 'bytes=0-1048575' }), 0, 1048575, size, 1, 'v1 bytes=0-1048575 (cold)');
-    await settle(page);
+    // Segments 0 and 1 stored as version 1: what the change must purge.
+    await expect.poll(() => storedSegmentsOf(page, path), { message: 'version-1 segments stored' }).toEqual(expect.arrayContaining([0, 1]));
     await origin.setVersion(name, 2);
 
     // Segment 8 is missing: upstream with If-Range "<v1 ETag>", which the origin no longer matches.
@@ -239,7 +261,8 @@ test.describe('what the service worker stores', () => {
     const name = `/media/gen/version-mix-${uniqueTag()}.bin`;
     const path = `${name}?size=${size}`;
     expectVersionedSlice(await readInPage(page, path, { range: 'bytes=0-1048575' }), 0, 1048575, size, 1, 'v1 bytes=0-1048575 (cold)');
-    await settle(page);
+    // The range below starts on these stored version-1 segments.
+    await expect.poll(() => storedSegmentsOf(page, path), { message: 'version-1 segments stored' }).toEqual(expect.arrayContaining([0, 1]));
     await origin.setVersion(name, 2);
 
     // The cold read fetched (and stored) a bounded window from 0; everything past it is missing and
@@ -293,7 +316,7 @@ test.describe('what the service worker stores', () => {
       await plainContext.close();
     }
 
-    await settle(page);
+    await waitStoredWhole(page, path, size, 60_000);
     await context.setOffline(true);
     const warm = await readInPage(page, path, { range: 'bytes=0-', maxBodyBytes: 0 });
     expectWhole(warm, 'warm offline from storage');
