@@ -4,11 +4,11 @@
  * IndexedDB in memory and would flatter us). Prints each figure as it comes, then writes the JSON,
  * the charts and the markdown report (BENCHMARKS.md for a full run).
  */
-import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import type { Browser, BrowserContext } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromiumArgs, chromiumExecutablePath } from '../e2e/chromiumLaunch';
+import { launchProfile } from '../e2e/chromiumLaunch';
 import { buildContenderSites, type SiteName } from './buildContenders';
 import {
   diskRound,
@@ -237,15 +237,7 @@ async function main(): Promise<void> {
   let context: BrowserContext | undefined;
   const sites = {} as Sites;
   try {
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumExecutablePath,
-      headless: true,
-      serviceWorkers: 'allow',
-      args: chromiumArgs,
-    });
-    // tsx compiles with esbuild's keepNames, which wraps named functions in `__name(...)`: the
-    // functions handed to page.evaluate need that helper in the page too.
-    await context.addInitScript('globalThis.__name = (target) => target;');
+    context = await launchProfile(profileDir);
     const browser = context.browser()!;
     for (const name of Object.keys(siteRoots) as SiteName[]) sites[name] = await Site.open(name, siteRoots[name], context);
     log(`Chromium ${browser.version()}, profile on disk, sites: ${Object.values(sites).map((site) => `${site.name} ${site.origin.url}`).join(', ')}`);

@@ -1,4 +1,5 @@
 /** How the e2e suite and the benchmark launch Chromium: Debian's build, with the same flags. */
+import { chromium, type BrowserContext } from '@playwright/test';
 
 /** Debian's Chromium: Playwright cannot download its own browser builds here. */
 export const chromiumExecutablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -13,3 +14,20 @@ export const chromiumArgs = [
   '--no-first-run',
   '--disable-sync',
 ];
+
+/**
+ * Debian's Chromium on a persistent profile in `profileDir`, headless, with the flags above: an
+ * off-the-record context keeps IndexedDB in memory (docs/platform-facts.md §19), and measurements
+ * of storage need it on disk. tsx compiles with esbuild's keepNames, which wraps named functions in
+ * `__name(...)`: the functions handed to page.evaluate need that helper in the page too.
+ */
+export async function launchProfile(profileDir: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumExecutablePath,
+    headless: true,
+    serviceWorkers: 'allow',
+    args: chromiumArgs,
+  });
+  await context.addInitScript('globalThis.__name = (target) => target;');
+  return context;
+}

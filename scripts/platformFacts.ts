@@ -29,7 +29,7 @@
  *   H  §1 §7   the worker stopped mid-body: a Blob body vs a stream body.
  *   I  §25     the no-worker read again with a second CDP session that enabled Network.
  */
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -37,7 +37,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromiumArgs, chromiumExecutablePath } from '../e2e/chromiumLaunch';
+import { launchProfile } from '../e2e/chromiumLaunch';
 import { startOrigin, type OriginStats, type RequestRecord, type RunningOrigin } from '../e2e/origin/server';
 
 const MiB = 1024 * 1024;
@@ -645,14 +645,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }, DEADLINE_MS);
   try {
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: chromiumExecutablePath,
-      headless: true,
-      serviceWorkers: 'allow',
-      args: chromiumArgs,
-    });
-    // tsx keeps function names with a `__name(...)` helper; functions handed to the page need it.
-    await context.addInitScript('globalThis.__name = (target) => target;');
+    context = await launchProfile(profileDir);
     const version = context.browser()?.version() ?? 'unknown';
     log(`Chromium ${version}; origins ${dist.url} (dist/), ${probeOrigin.url} (probe site); profile ${profileDir}`);
 
