@@ -1,7 +1,8 @@
 /** Playback through the service worker: play, seek, offline replay, a long pause. */
-import { expect, figure, recordResponses, test, uniqueTag } from './fixtures';
+import { expect, fetchInPage, figure, recordResponses, test, uniqueTag } from './fixtures';
 import { mediaState, mountMedia, seekTo, setPaused, waitForCurrentTime } from './media';
 import { distMedia } from './sources';
+import { MiB, fileInfo } from './workerClient';
 
 function sampleVideoUrl(): string {
   const [video] = distMedia('.mp4');
@@ -115,5 +116,51 @@ test.describe('playback through the service worker', () => {
     const state = await mediaState(page);
     expect(state.errorCode).toBeNull();
     expect(state.events).not.toContain('error');
+  });
+
+  test('offline, a lecture stored only in part plays from its start: the answer holds what is stored and ends where it ends', async ({ swPage: page, context }) => {
+    // 120 s of 44.1 kHz stereo 16-bit ≈ 21 MB, of which only the first MiB or so is read.
+    const src = `/media/gen/long.wav?seconds=120&part=${uniqueTag()}`;
+    const head = await fetchInPage(page, src, { range: `bytes=0-${MiB - 1}`, maxBodyBytes: 0 });
+    expect(head.status).toBe(206);
+    const url = new URL(src, page.url()).href;
+    await expect.poll(async () => (await fileInfo(page, url))?.storedBytes ?? 0, { message: 'the first MiB stored' }).toBeGreaterThanOrEqual(MiB);
+    const stored = (await fileInfo(page, url))!;
+    expect(stored.storedBytes, 'only part of it').toBeLessThan(stored.sizeBytes);
+
+    await context.setOffline(true);
+    // What a fresh media element asks first: from byte 0 to the end.
+    const offline = await page.evaluate(
+      async ({ src, prefixBytes }) => {
+        const response = await fetch(src, { headers: { Range: 'bytes=0-' } });
+        const reader = response.body!.getReader();
+        const prefix = new Uint8Array(prefixBytes);
+        let received = 0;
+        let error: string | null = null;
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            if (received < prefixBytes) prefix.set(value.subarray(0, prefixBytes - received), received);
+            received += value.byteLength;
+          }
+        } catch (caught) {
+          error = String(caught);
+        }
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', prefix));
+        return { status: response.status, contentRange: response.headers.get('Content-Range'), received, error, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+      },
+      { src, prefixBytes: MiB },
+    );
+    expect(offline.status, `offline bytes=0-: ${JSON.stringify(offline)}`).toBe(206);
+    expect(offline.contentRange).toBe(`bytes 0-${stored.sizeBytes - 1}/${stored.sizeBytes}`);
+    expect(offline.received, 'the stored bytes, at least').toBeGreaterThanOrEqual(MiB);
+    expect(offline.sha256, 'the stored bytes, exact').toBe(head.sha256);
+    expect(offline.error, 'the body ends in an error where the stored bytes end').not.toBeNull();
+
+    await mountMedia(page, 'audio', src);
+    await waitForCurrentTime(page, 1);
+    expect((await mediaState(page)).errorCode, 'a fresh player, offline').toBeNull();
+    figure(`offline, ${(stored.storedBytes / MiB).toFixed(2)} of ${(stored.sizeBytes / MiB).toFixed(2)} MiB stored: bytes=0- got a 206 and ${(offline.received / MiB).toFixed(2)} MiB before its end; a fresh <audio> played`);
   });
 });

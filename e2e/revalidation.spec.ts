@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import { expect, fetchInPage, stopServiceWorkers, test, uniqueTag, type Origin } from './fixtures';
 import { generatedSha256 } from './origin/content';
-import { MiB, cacheMetrics, fileInfo, recordCacheEvents, recordedEvents, waitForDownload, workerResult } from './workerClient';
+import { MiB, askWorker, cacheMetrics, fileInfo, recordCacheEvents, recordedEvents, waitForDownload, workerResult } from './workerClient';
 
 /** Makes the file's last confirmation by the origin long ago, and restarts the worker so that it reads the record anew. */
 async function makeCheckDue(page: Page, url: string): Promise<void> {
@@ -95,7 +95,9 @@ test.describe('revalidation of stored files', () => {
     expect((await fileInfo(page, url))?.storedBytes, 'kept').toBe(size);
     expect(await checksOf(origin, path), 'no check reached the origin').toEqual([]);
 
-    // Online again, still due: one check, the version is current, and the file stays.
+    // Online again: a worker that did not try while offline (a check that got no answer is tried
+    // again a minute later), and the file still due: one check, the version is current, the file stays.
+    await stopServiceWorkers(page);
     expect((await fetchInPage(page, path, { range: 'bytes=100-199' })).sha256).toBe(generatedSha256(100, 200));
     await expect.poll(async () => (await cacheMetrics(page)).revalidations.current, { message: 'confirmed' }).toBe(1);
     expect((await checksOf(origin, path)).map((record) => record.status), 'the check: a 206 of one byte').toEqual([206]);
@@ -124,6 +126,18 @@ test.describe('revalidation of stored files', () => {
     await context.setOffline(true);
     expect((await fetchInPage(page, path, { maxBodyBytes: 0 })).sha256, 'plays offline').toBe(generatedSha256(0, size, 1));
     await context.setOffline(false);
+
+    // Downloading it again while the origin answers with a page: refused, and the outdated copy stays.
+    await origin.setPortal(pathname, 'text/html; charset=utf-8');
+    try {
+      const refused = await askWorker(page, { type: 'download', url });
+      expect(refused.ok, `download again, refused: ${JSON.stringify(refused)}`).toBe(false);
+    } finally {
+      await origin.setPortal(pathname, undefined);
+    }
+    const kept = await fileInfo(page, url);
+    expect([kept?.download?.state, kept?.storedBytes], 'the outdated copy is kept whole').toEqual(['outdated', size]);
+    expect((await fetchInPage(page, path, { range: 'bytes=0-99' })).sha256).toBe(generatedSha256(0, 100, 1));
 
     await workerResult(page, { type: 'download', url });
     await waitForDownload(page, url, ['complete']);

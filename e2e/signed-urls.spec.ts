@@ -84,4 +84,42 @@ test.describe('signed and expiring URLs', () => {
     const bytes = await fetchInPage(page, src('check'), { range: 'bytes=0-99999', maxBodyBytes: 0 });
     expect(bytes.sha256, 'the lecture’s bytes').toBe(fileSource(video!.path).sha256(0, 100_000));
   });
+
+  test('a paused download resumes under a new signature with it, resumed by its key it keeps the signed URL, and progress(signedUrl) follows it', async ({ swPage: page, origin }) => {
+    const size = 4 * MiB;
+    const tag = uniqueTag();
+    // Paced, so that the pause comes while the download runs.
+    const base = `/media/gen/signed-resume-${tag}.bin?size=${size}&trickle=1000000`;
+    const signed = (token: string): string => `${base}&token=${token}`;
+    const absolute = (path: string): string => new URL(path, origin.url).href;
+    const key = stripSigningParams(absolute(signed('x')));
+
+    await workerResult(page, { type: 'download', url: absolute(signed('first')) });
+    await waitForDownload(page, key, ['downloading'], { until: (progress) => progress.storedBytes >= SEGMENT });
+    const paused = await workerResult<DownloadProgress>(page, { type: 'pause', url: absolute(signed('first')) });
+    const firstRequests = (await origin.requestsFor(signed('first'))).length;
+
+    // Resumed under a new signature: the rest is fetched with it.
+    await workerResult(page, { type: 'resume', url: absolute(signed('second')) });
+    await waitForDownload(page, key, ['downloading', 'complete'], { until: (progress) => progress.storedBytes >= paused.storedBytes + SEGMENT });
+    await workerResult(page, { type: 'pause', url: key });
+    expect((await origin.requestsFor(signed('first'))).length, 'no request with the old signature after the resume').toBe(firstRequests);
+    expect((await origin.requestsFor(signed('second'))).length, 'requests with the new one').toBeGreaterThan(0);
+
+    // Resumed by its key (as an app does from list()): the signed URL stays the one fetched from,
+    // and the page follows the download by the URL it knows.
+    const followed = page.evaluate(async (url) => {
+      const { offlineLibrary } = window as unknown as { offlineLibrary: { progress(url: string): AsyncGenerator<{ state: string }> } };
+      const states: string[] = [];
+      for await (const progress of offlineLibrary.progress(url)) states.push(progress.state);
+      return states;
+    }, absolute(signed('second')));
+    const resumed = await workerResult<DownloadProgress>(page, { type: 'resume', url: key });
+    expect(resumed.sourceUrl, 'resumed by key, fetched from the signed URL').toBe(absolute(signed('second')));
+    const complete = await waitForDownload(page, key, ['complete']);
+    expect(complete.storedBytes).toBe(size);
+    expect((await followed).at(-1), 'progress(signedUrl) saw the download complete').toBe('complete');
+    const unsigned = await origin.requestsFor(base);
+    expect(unsigned.length, 'no request without a signature').toBe(0);
+  });
 });

@@ -134,11 +134,15 @@ test.describe('an untrusted origin', () => {
     await waitStored(page, url, 2 * MiB);
 
     await origin.setVersion(pathname, 2);
+    const sentBefore = await origin.bytesFor(path);
     const whole = await readInPage(page, path, { range: 'bytes=0-', maxBodyBytes: 0 });
     expect(whole.error, 'no network error once the file changed').toBeNull();
     expect(whole.status).toBe(206);
     expect(whole.headers['content-range']).toBe(`bytes 0-${size - 1}/${size}`);
     expect(versionOf(whole.sha256, 0, size, [1, 2]), 'the whole answer').toBe('version 2');
+    // The If-Range request's answer (the new version from byte 0) feeds the whole answer: the
+    // bytes before where it asked are not fetched a second time.
+    expect(await origin.bytesFor(path) - sentBefore, 'origin bytes for the new version').toBeLessThanOrEqual(1.25 * size);
     const plain = await readInPage(page, path, { maxBodyBytes: 0 });
     expect(versionOf(plain.sha256, 0, size, [1, 2]), 'a later read').toBe('version 2');
   });

@@ -81,6 +81,17 @@ export interface MediaCacheOptions {
 const HOLD_TIMEOUT_MS = 10_000;
 
 /**
+ * Files known to have no validator are passed through without a probe first (which would cost a
+ * second upstream request per answer), until the worker restarts; this many are remembered.
+ */
+const UNVALIDATED_KEYS_KEPT = 256;
+
+/** The worker's own view of the network: false only when the browser knows it is offline. */
+function isOffline(): boolean {
+  return (globalThis.navigator as { onLine?: boolean } | undefined)?.onLine === false;
+}
+
+/**
  * The cache engine. It plans every request into stored and missing pieces: a fully stored answer
  * is a Blob-bodied response composed from stored segment Blobs (no byte passes through the
  * worker); anything else is one stream that stitches stored slices and shared upstream fetches,
@@ -136,7 +147,7 @@ export class RangeCache {
       store: this.store,
       downloads: this.downloads,
       intervalMs: revalidateAfterMs,
-      purge: (key) => this.delete(key),
+      purge: (key, createdAt) => this.deleteVersion(key, createdAt),
     });
   }
 
@@ -188,46 +199,22 @@ export class RangeCache {
     const key = await this.keyOf(request);
     const file = await this.store.getFile(key).catch(() => undefined);
     if (file) this.store.touch(key);
+    // Known to have no validator: its answers are the origin's own (see below), without a probe.
+    if (!file && this.unvalidated.has(key)) return passThrough(request);
     const firstByte = file ? this.firstMissingByte(request, file) : probeOffset(request.headers.get('Range'));
     let head: FileHead | undefined = file;
     let hold: Hold | undefined;
     if (firstByte !== undefined) {
-      // The answer needs bytes that are not stored: its headers wait for the upstream's answer
-      // to the request for the first of them, sent at once with If-Range. A file changed upstream
-      // (If-Range fails, the new version comes back whole) is then answered as the new version,
-      // whole, instead of failing after the old version's headers went out. Without a record
-      // yet, a fetch in flight may already know the version to send as If-Range.
-      const known = file ?? this.fetcher.knownHead(key);
-      let upstream: UpstreamHead;
-      for (let offset = firstByte; ; offset = 0) {
-        const probe = this.probe({ url, key }, offset, file, known, !request.headers.has('Range'));
-        hold = probe.hold;
-        upstream = await probe.fetch.head.catch((error: unknown) => {
-          hold?.release();
-          throw error;
-        });
-        if (upstream.kind !== 'unsatisfiable') break;
-        hold.release();
-        // A 416 tells the size and nothing else (no validator, no type): enough when the answer is
-        // a 416 too. An answer that needs more (a body, or validators for If-Range) asks again
-        // from byte 0; an empty file has no range to ask for, so its request goes through as is.
-        const representation = { sizeBytes: upstream.sizeBytes };
-        const resolution = evaluateRangeRequest(request.headers, representation);
-        if (resolution.kind === 'unsatisfiable') return createRangeResponse(resolution, SegmentBlobSource.empty(upstream.sizeBytes), representation);
-        if (upstream.sizeBytes === 0) return this.answerEmpty(request, url);
-        if (offset === 0) return passThrough(request);
-      }
-      // Without a validator nothing tells two upstream answers of the same version apart: an
-      // answer with bytes is the origin's own, one upstream response, never stitched from windows.
-      if (upstream.kind === 'unusable' || (upstream.validator === undefined && upstream.sizeBytes > 0)) {
-        hold?.release();
-        return passThrough(request);
-      }
-      const validator = upstream.validator ?? {};
-      head =
-        file && sameVersion(file.validator, file.sizeBytes, validator, upstream.sizeBytes)
-          ? file
-          : { sizeBytes: upstream.sizeBytes, validator, contentType: upstream.contentType, headers: upstream.headers };
+      // Offline, or an origin that cannot be reached: a stored file is answered from what is
+      // stored (the body ends at the first missing byte, which a media element asks for again),
+      // rather than not at all: a lecture half watched still plays from its start.
+      const fromStored = { head: file, hold: undefined };
+      const learned = file && isOffline() ? fromStored : await this.learnUpstream(request, { url, key }, file, firstByte).catch((error: unknown) => {
+        if (file) return fromStored;
+        throw error;
+      });
+      if (learned instanceof Response) return learned;
+      ({ head, hold } = learned);
     }
     if (!head) throw new Error('unreachable: a head is known or probed');
 
@@ -251,6 +238,66 @@ export class RangeCache {
       return response;
     }
     return this.stream({ url, key }, head, resolution, representation, hold);
+  }
+
+  /**
+   * The answer needs bytes that are not stored: its headers wait for the upstream's answer to the
+   * request for the first of them, sent at once (with If-Range when a version is known). A file
+   * changed upstream (If-Range fails, the new version comes back whole) is then answered as the new
+   * version, whole, instead of failing after the old version's headers went out. Without a record
+   * yet, a fetch in flight may already know the version to send as If-Range. Resolves with the
+   * head to answer with and the probe held for the answer's reader, or with the whole answer when
+   * the upstream's decides it (a 416, a pass-through). Rejects when the upstream cannot be reached.
+   */
+  private async learnUpstream(request: Request, target: FileTarget, file: FileRecord | undefined, firstByte: number): Promise<Response | { head: FileHead; hold: Hold }> {
+    const known = file ?? this.fetcher.knownHead(target.key);
+    for (let offset = firstByte; ; offset = 0) {
+      const probe = this.probe(target, offset, file, known, !request.headers.has('Range'));
+      const hold = probe.hold;
+      const upstream = await probe.fetch.head.catch((error: unknown) => {
+        hold.release();
+        throw error;
+      });
+      if (upstream.kind === 'unsatisfiable') {
+        hold.release();
+        // A 416 tells the size and nothing else (no validator, no type): enough when the answer is
+        // a 416 too. An answer that needs more (a body, or validators for If-Range) asks again
+        // from byte 0; an empty file has no range to ask for, so its request goes through as is.
+        const representation = { sizeBytes: upstream.sizeBytes };
+        const resolution = evaluateRangeRequest(request.headers, representation);
+        if (resolution.kind === 'unsatisfiable') return createRangeResponse(resolution, SegmentBlobSource.empty(upstream.sizeBytes), representation);
+        if (upstream.sizeBytes === 0) return this.answerEmpty(request, target.url);
+        if (offset === 0) return passThrough(request);
+        continue;
+      }
+      // Not the media (a redirect, a page, a refusal): the page gets what the origin says.
+      if (upstream.kind === 'unusable') {
+        hold.release();
+        return passThrough(request);
+      }
+      // Without a validator nothing tells two upstream answers of the same version apart: an
+      // answer with bytes is the origin's own, one upstream response, never stitched from windows.
+      if (upstream.validator === undefined && upstream.sizeBytes > 0) {
+        hold.release();
+        this.rememberUnvalidated(target.key);
+        return passThrough(request);
+      }
+      const validator = upstream.validator ?? {};
+      const head =
+        file && sameVersion(file.validator, file.sizeBytes, validator, upstream.sizeBytes)
+          ? file
+          : { sizeBytes: upstream.sizeBytes, validator, contentType: upstream.contentType, headers: upstream.headers };
+      return { head, hold };
+    }
+  }
+
+  /** Keys whose origin sent no validator, most recent last (at most UNVALIDATED_KEYS_KEPT). */
+  private readonly unvalidated = new Set<string>();
+
+  private rememberUnvalidated(key: string): void {
+    this.unvalidated.delete(key);
+    this.unvalidated.add(key);
+    if (this.unvalidated.size > UNVALIDATED_KEYS_KEPT) this.unvalidated.delete(this.unvalidated.values().next().value!);
   }
 
   /**
@@ -355,15 +402,17 @@ export class RangeCache {
   }
 
   /**
-   * What the file `key` is: its stored record, or what the upstream says at `url` (its record is
-   * then written, and the first window's fetch is held open until `release`, so a download can
-   * take it over).
+   * What the file `key` is: its stored record, or (when none, or `askUpstream`) what the upstream
+   * says at `url` (its record is then written, and the first window's fetch is held open until
+   * `release`, so a download can take it over).
    */
-  async head({ url, key }: FileTarget): Promise<{ head: FileHead; release: () => void }> {
+  async head({ url, key }: FileTarget, { askUpstream = false }: { askUpstream?: boolean } = {}): Promise<{ head: FileHead; release: () => void }> {
     const file = await this.store.getFile(key);
-    if (file) return { head: file, release: () => undefined };
+    if (file && !askUpstream) return { head: file, release: () => undefined };
     // The first window of a download: taken whole, so it arrives while the download is set up.
-    const probe = this.probe({ url, key }, 0, undefined, this.fetcher.knownHead(key), false, true);
+    // Asked with If-Range for a stored file (askUpstream): a new version replaces it only once
+    // its head has arrived, so a failure keeps the stored one.
+    const probe = this.probe({ url, key }, 0, undefined, file ?? this.fetcher.knownHead(key), false, true);
     const release = (): void => probe.hold.release();
     try {
       const upstream = await probe.fetch.head;
@@ -389,6 +438,15 @@ export class RangeCache {
   async clear(): Promise<string[]> {
     this.fetcher.abortAll();
     return this.store.clear();
+  }
+
+  /**
+   * Deletes the stored file `key` if it is still the version made at `createdAt`: a newer version
+   * stored meanwhile (and the fetches bringing it) is left alone.
+   */
+  async deleteVersion(key: string, createdAt: number): Promise<void> {
+    if ((await this.store.getFile(key))?.createdAt !== createdAt) return;
+    if (await this.store.deleteFile(key, createdAt)) this.fetcher.abort(key);
   }
 
   /** Deletes the stored file `key`, stopping its fetches first. */

@@ -17,13 +17,13 @@ async function setup(options: { pinned?: boolean; intervalMs?: number } = {}) {
   const downloads = new DownloadStore(database);
   await store.saveHead(URL_A, HEAD, 512);
   if (options.pinned) await downloads.put({ url: URL_A, state: 'complete', requestedAt: 0, updatedAt: 0 });
-  const purged: string[] = [];
+  const purged: Array<[string, number]> = [];
   const outdated: string[] = [];
   const revalidator = new Revalidator({
     store,
     downloads,
     intervalMs: options.intervalMs ?? 1000,
-    purge: async (key) => void purged.push(key),
+    purge: async (key, createdAt) => void purged.push([key, createdAt]),
   });
   revalidator.onOutdated((key) => outdated.push(key));
   const file = async () => (await store.getFile(URL_A))!;
@@ -62,8 +62,10 @@ describe('Revalidator', () => {
   ])('purges a cached file whose origin has %s', async (_name, answer) => {
     const { revalidator, file, purged, outdated } = await setup();
     upstream(answer);
-    expect(await revalidator.revalidate(URL_A, await file())).toBe('changed');
-    expect(purged).toEqual([URL_A]);
+    const checked = await file();
+    expect(await revalidator.revalidate(URL_A, checked)).toBe('changed');
+    // The version checked: a newer one stored meanwhile is not purged.
+    expect(purged).toEqual([[URL_A, checked.createdAt]]);
     expect(outdated).toEqual([]);
   });
 
@@ -97,6 +99,22 @@ describe('Revalidator', () => {
     expect(revalidator.isDue(record, record.createdAt + 999)).toBe(false);
     expect(revalidator.isDue(record, record.createdAt + 1000)).toBe(true);
     expect(revalidator.isDue({ ...record, validatedAt: record.createdAt + 5000 }, record.createdAt + 5999)).toBe(false);
+  });
+
+  it('checks a file at most once per interval whatever the answer; one that got no answer is tried again sooner', async () => {
+    const { revalidator, file } = await setup({ intervalMs: 3_600_000 });
+    const record = { ...(await file()), validatedAt: 0 };
+    const answers: Array<() => Response | Promise<Response>> = [
+      () => new Response('<Error/>', { status: 403, headers: { 'Content-Type': 'application/xml' } }),
+      () => Promise.reject(new TypeError('Failed to fetch')),
+    ];
+    const asked = upstream(() => answers[asked.length - 1]!());
+    expect(await revalidator.revalidate(URL_A, record)).toBe('unknown');
+    expect(revalidator.isDue(record, Date.now() + 3_599_000), 'a refusal is an answer: not again within the interval').toBe(false);
+    expect(revalidator.isDue(record, Date.now() + 3_601_000)).toBe(true);
+    expect(await revalidator.revalidate(URL_A, record)).toBe('unknown');
+    expect(revalidator.isDue(record, Date.now() + 30_000), 'no answer at all: not at once').toBe(false);
+    expect(revalidator.isDue(record, Date.now() + 61_000), 'but after a minute').toBe(true);
   });
 
   it('starts one check at a time per file, only when due, and none while offline', async () => {

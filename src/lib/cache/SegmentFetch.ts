@@ -92,6 +92,12 @@ export class SegmentFetch {
   readonly url: string;
   readonly key: string;
   readonly head: Promise<UpstreamHead>;
+  /**
+   * The first byte this fetch brings: where it asked, or byte 0 when the upstream answered with the
+   * whole resource (a 200: a changed file after If-Range, or an origin that ignores Range), so that
+   * readers of the bytes before where it asked join it instead of fetching them again.
+   */
+  private begin: number;
   /** Next byte to arrive (absolute offset). */
   private edge: number;
   private end: number;
@@ -121,6 +127,7 @@ export class SegmentFetch {
     this.key = options.key;
     this.edge = options.startOffset;
     this.partsStart = options.startOffset;
+    this.begin = options.startOffset;
     this.end = options.endOffset;
     this.head = this.start();
     void this.head.then(
@@ -135,7 +142,7 @@ export class SegmentFetch {
   }
 
   get startOffset(): number {
-    return this.options.startOffset;
+    return this.begin;
   }
 
   get validator(): Validator | undefined {
@@ -171,7 +178,7 @@ export class SegmentFetch {
   /** Whether this fetch can still bring the byte at `offset` (or holds it completed). */
   covers(offset: number): boolean {
     if (this.failure) return false;
-    if (offset < this.options.startOffset || offset >= this.end) return false;
+    if (offset < this.begin || offset >= this.end) return false;
     if (offset >= this.partsStart) return !this.finished;
     if (!this.layout) return false;
     const index = segmentIndexFor(offset, this.layout.segmentSizeBytes);
@@ -236,7 +243,7 @@ export class SegmentFetch {
     for (;;) {
       if (this.failure) throw this.failure;
       const position = cursor.position;
-      if (position >= this.end || position < this.options.startOffset) return { kind: 'beyond' };
+      if (position >= this.end || position < this.begin) return { kind: 'beyond' };
       const layout = this.layout;
       if (layout) {
         const index = segmentIndexFor(position, layout.segmentSizeBytes);
@@ -268,7 +275,7 @@ export class SegmentFetch {
     for (;;) {
       if (this.failure) throw this.failure;
       const position = cursor.position;
-      if (position >= this.end || position < this.options.startOffset) return false;
+      if (position >= this.end || position < this.begin) return false;
       if (position < this.edge) {
         cursor.position = this.edge;
         return true;
@@ -312,10 +319,14 @@ export class SegmentFetch {
     const head = readUpstreamHead(response, { url: request.url, start: startOffset, storedContentType: known?.contentType });
     if (head.kind !== 'body') {
       void response.body?.cancel().catch(() => undefined);
+      // Readers of an answer already under way (a later window) fail at once, rather than look for
+      // the bytes elsewhere and ask again: a redirect, a page or a refusal is not the media.
+      if (head.kind === 'unusable') this.fail(new MediaCacheError('upstream-status', { url, reason: head.reason }));
       this.finished = true;
       return head;
     }
     this.response = response;
+    this.begin = head.startOffset;
     this.edge = head.startOffset;
     this.partsStart = head.startOffset;
     this.end = head.endOffset;
@@ -403,7 +414,7 @@ export class SegmentFetch {
       for (const cursor of this.cursors) {
         if (cursor.position + readAheadBytes > this.edge) leading = true;
         const activeAt = this.activeAt.get(cursor);
-        if (activeAt !== undefined && now - activeAt < ACTIVE_READER_MS && cursor.position >= this.options.startOffset && cursor.position < keptFrom) {
+        if (activeAt !== undefined && now - activeAt < ACTIVE_READER_MS && cursor.position >= this.begin && cursor.position < keptFrom) {
           lagging = true;
         }
       }

@@ -21,14 +21,14 @@ function isDocument(essence: string): boolean {
 }
 
 /**
- * Whether an answer of type `answered` contradicts a stored file of type `stored`: another type
- * that is a page or a document (`text/html`, JSON, XML), or another top-level type (`text/*`
- * where `video/*` was). The same type, or a change within a family (`video/mp4` to `video/webm`
- * under a new validator), is a new version of the file, not a contradiction.
+ * Whether an answer of type `answered` contradicts a stored file of type `stored`: a document
+ * (text, JSON, XML: what error and login answers come as) where the stored file is none. Any other
+ * change of type (`video/mp4` to `video/webm` or `audio/mp4`, `application/octet-stream` to
+ * `video/mp4`) may be a new version of the file, or an origin that now labels it right: it is
+ * judged by its validator, as every new version is.
  */
 export function contradictsStoredType(stored: string, answered: string): boolean {
   const a = mediaTypeEssence(stored);
   const b = mediaTypeEssence(answered);
-  if (a === b) return false;
-  return isHtml(answered) || isDocument(b) || a.split('/', 1)[0] !== b.split('/', 1)[0];
+  return a !== b && !isDocument(a) && (isHtml(b) || isDocument(b));
 }

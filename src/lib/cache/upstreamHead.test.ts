@@ -67,9 +67,10 @@ describe('readUpstreamHead', () => {
     expect(readUpstreamHead(answer, at(0))).toEqual({ kind: 'unusable', reason: 'redirected' });
   });
 
-  it('uses an answer from the URL asked', () => {
-    const answer = arrivedFrom(URL_ASKED, false, 206, { 'Content-Range': 'bytes 0-0/1', ETag: '"a"' });
-    expect(readUpstreamHead(answer, at(0))).toMatchObject({ kind: 'body', storable: true });
+  it('uses an answer from the URL asked, fragment or not (a response URL has none)', () => {
+    const answer = () => arrivedFrom(URL_ASKED, false, 206, { 'Content-Range': 'bytes 0-0/1', ETag: '"a"' });
+    expect(readUpstreamHead(answer(), at(0))).toMatchObject({ kind: 'body', storable: true });
+    expect(readUpstreamHead(answer(), { url: `${URL_ASKED}#t=10`, start: 0 })).toMatchObject({ kind: 'body', storable: true });
   });
 
   it.each([
@@ -77,8 +78,11 @@ describe('readUpstreamHead', () => {
     ['video/mp4', 'application/json', true],
     ['video/mp4', 'application/problem+json', true],
     ['application/octet-stream', 'application/xml', true],
-    ['video/mp4', 'image/png', true],
-    ['audio/wav', 'video/webm', true],
+    ['video/mp4', 'image/png', false],
+    ['audio/wav', 'video/webm', false],
+    ['application/octet-stream', 'video/mp4', false],
+    ['binary/octet-stream', 'video/mp4', false],
+    ['text/plain', 'application/json', false],
     ['video/mp4', 'video/webm', false],
     ['video/mp4', 'Video/MP4; codecs="avc1"', false],
     ['text/plain; charset=utf-8', 'text/plain', false],

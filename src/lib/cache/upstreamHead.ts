@@ -2,6 +2,7 @@ import { parseContentRange } from '../range/contentRange.js';
 import type { Validator } from '../store/schema.js';
 import { validatorOf } from '../store/validators.js';
 import { contradictsStoredType, isHtml } from './mediaType.js';
+import { stripFragment } from './planRequest.js';
 import { originHeadersOf } from './originHeaders.js';
 
 /** What an upstream response says about the resource and the bytes that follow. */
@@ -62,7 +63,8 @@ function varyAllowsStoring(vary: string | null): boolean {
  */
 export function readUpstreamHead(response: Response, asked: UpstreamRequest): UpstreamHead {
   if (response.type === 'opaque' || response.type === 'opaqueredirect') return { kind: 'unusable', reason: 'opaque' };
-  if (response.redirected || (response.url !== '' && response.url !== asked.url)) return { kind: 'unusable', reason: 'redirected' };
+  // A response's URL never has a fragment (Fetch Standard); the URL asked for may.
+  if (response.redirected || (response.url !== '' && response.url !== stripFragment(asked.url))) return { kind: 'unusable', reason: 'redirected' };
   const headers = response.headers;
   const declaredType = headers.get('Content-Type');
   const contentType = declaredType ?? 'application/octet-stream';

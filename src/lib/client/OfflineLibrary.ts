@@ -174,15 +174,17 @@ export class OfflineLibrary extends EventTarget {
     const target = this.#absolute(url);
     const queue: DownloadProgress[] = [];
     let wake: (() => void) | undefined;
+    // A signed URL's download is keyed otherwise: it is found by the URL it fetches from too.
+    const matches = (progress: DownloadProgress): boolean => progress.url === target || progress.sourceUrl === target;
     const onProgress = ({ detail }: CustomEvent<DownloadProgress>): void => {
-      if (detail.url !== target) return;
+      if (!matches(detail)) return;
       if (queue.at(-1)?.state === detail.state) queue[queue.length - 1] = detail;
       else queue.push(detail);
       wake?.();
     };
     this.addEventListener('progress', onProgress);
     try {
-      const current = (await this.list()).find((file) => file.url === target)?.download;
+      const current = (await this.list()).map((file) => file.download).find((download) => download !== undefined && matches(download));
       if (current !== undefined && queue.length === 0) queue.push(current);
       for (;;) {
         while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));

@@ -7,6 +7,7 @@ import { remainingRanges } from './backgroundFetch.js';
 import { downloadRun } from './downloadRun.js';
 import { verifyDownload } from './verifyDownload.js';
 import { firstMissingSegment } from '../store/segmentBitmap.js';
+import { stripFragment } from '../cache/planRequest.js';
 
 export interface DownloadManagerOptions {
   cache: RangeCache;
@@ -46,6 +47,8 @@ export class DownloadManager {
   private readonly lastProgressAt = new Map<string, number>();
   /** Downloads whose background fetch ended and whose responses are being stored: not fetched here meanwhile. */
   private readonly settling = new Set<string>();
+  /** Counts `clear()` calls: a download set up across one is not started. */
+  private generation = 0;
 
   constructor(private readonly options: DownloadManagerOptions) {
     this.cache = options.cache;
@@ -76,17 +79,21 @@ export class DownloadManager {
    * after evicting cache-only files. A signed URL's new signature replaces the one a download
    * resumes with. An `outdated` file is downloaded anew: its old version is deleted first.
    */
-  async download(sourceUrl: string, sha256?: string): Promise<DownloadProgress> {
-    const url = await this.keyOf(sourceUrl);
+  async download(requestedUrl: string, sha256?: string): Promise<DownloadProgress> {
+    const url = await this.keyOf(requestedUrl);
     const existing = await this.cache.downloads.get(url);
-    if (existing?.state === 'outdated') await this.cache.delete(url);
-    if (existing && existing.sourceUrl !== sourceUrl && existing.state !== 'complete' && existing.state !== 'outdated') await this.save({ ...existing, sourceUrl, updatedAt: Date.now() });
+    // A page that names the file by its key (from `list()`) keeps the URL the download fetches from.
+    const sourceUrl = requestedUrl === url ? (existing?.sourceUrl ?? url) : stripFragment(requestedUrl);
+    const generation = this.generation;
+    const active = existing?.state === 'queued' || existing?.state === 'downloading' || existing?.state === 'paused' || existing?.state === 'error';
+    if (existing && active && existing.sourceUrl !== sourceUrl) await this.save({ ...existing, sourceUrl, updatedAt: Date.now() });
     if (existing?.state === 'complete' || (existing && this.tasks.has(url))) return this.progress(url);
     // A background fetch running for it (or ended, its event pending) brings the bytes itself.
     if (existing && (this.settling.has(url) || (await this.background?.exists(url)))) return this.progress(url);
     // Each of these waits for the browser: asked at once rather than one after the other.
     const estimate = this.cache.budget.estimate();
-    const probe = await this.cache.head({ url: sourceUrl, key: url });
+    // An outdated file is asked for anew: its new version replaces the stored one once it answers.
+    const probe = await this.cache.head({ url: sourceUrl, key: url }, { askUpstream: existing?.state === 'outdated' });
     let queued: Promise<void>;
     try {
       const file = await this.cache.store.getFile(url);
@@ -96,6 +103,8 @@ export class DownloadManager {
       if (quotaBytes > 0 && neededBytes > quotaBytes - usageBytes + evictable) {
         throw new MediaCacheError('insufficient-quota', { url, neededBytes, availableBytes: quotaBytes - usageBytes + evictable });
       }
+      // Everything was cleared (a user logged out) while the file was probed: nothing is started.
+      if (this.generation !== generation) throw new MediaCacheError('unknown-download', { url, reason: 'cleared' });
       const now = Date.now();
       const sha = sha256 ?? existing?.sha256;
       queued = this.save({ url, sourceUrl, state: 'queued', ...(sha ? { sha256: sha } : {}), requestedAt: existing?.requestedAt ?? now, updatedAt: now });
@@ -155,11 +164,16 @@ export class DownloadManager {
    * deletes every download record and every stored file, downloaded or only streamed.
    */
   async clear(): Promise<void> {
+    this.generation += 1;
     const records = await this.cache.downloads.list();
+    const running = [...this.tasks.values()].map((task) => task.done.catch(() => undefined));
     for (const url of [...this.tasks.keys()]) this.stop(url);
-    // The records first: a background fetch's abort event must find nothing to store.
+    // Their last states and segments land first, so that nothing is written after the clear.
+    await Promise.all(running);
+    // The records first: a background fetch's abort event must find nothing to store. Every one
+    // is aborted: a hand-off may be running before its record says so.
     await this.cache.downloads.clear();
-    await Promise.all(records.filter((record) => record.background).map((record) => this.background?.abort(record.url)));
+    await Promise.all(records.map((record) => this.background?.abort(record.url)));
     const stored = await this.cache.clear();
     for (const url of new Set([...stored, ...records.map((record) => record.url)])) {
       this.options.announce({ kind: 'media-range-cache/v1', type: 'file-removed', url });

@@ -30,6 +30,10 @@ describe('stripSigningParams', () => {
     ['other parameters kept, in order', 'https://cdn.example/a.mp4?lecture=3&token=t&quality=hd', 'https://cdn.example/a.mp4?lecture=3&quality=hd'],
     ['a fragment dropped', 'https://cdn.example/a.mp4?token=t#t=10', 'https://cdn.example/a.mp4'],
     ['nothing to strip', 'https://cdn.example/a.mp4?lecture=3', 'https://cdn.example/a.mp4?lecture=3'],
+    ['other parameters keep their bytes as written', 'https://cdn.example/a.mp4?q=a%20b+c&token=t&x=%2C', 'https://cdn.example/a.mp4?q=a%20b+c&x=%2C'],
+    ['an encoded signing parameter name', 'https://cdn.example/a.mp4?%74oken=t&v=1', 'https://cdn.example/a.mp4?v=1'],
+    ['a malformed escape kept as it is', 'https://cdn.example/a.mp4?bad=%E0%A4%A&token=t', 'https://cdn.example/a.mp4?bad=%E0%A4%A'],
+    ['empty pieces left as written when nothing is stripped', 'https://cdn.example/a.mp4?a=1&&b=2', 'https://cdn.example/a.mp4?a=1&&b=2'],
     ['no query', 'https://cdn.example/a.mp4', 'https://cdn.example/a.mp4'],
   ])('%s', (_name, url, key) => {
     expect(stripSigningParams(url)).toBe(key);

@@ -49,9 +49,23 @@ export function stripSigningParams(url: string, options: StripSigningParamsOptio
   };
   parsed.hash = '';
   if (parsed.search === '') return parsed.href;
-  const kept = [...parsed.searchParams].filter(([name]) => !signs(name));
-  parsed.search = kept.length === 0 ? '' : new URLSearchParams(kept).toString();
+  // The other parameters keep their bytes as written (`%20` stays `%20`), so that a URL without
+  // signing parameters is its own key.
+  const pieces = parsed.search.slice(1).split('&');
+  const kept = pieces.filter((piece) => !signs(parameterName(piece)));
+  if (kept.length === pieces.length) return parsed.href;
+  parsed.search = kept.length === 0 ? '' : `?${kept.join('&')}`;
   return parsed.href;
+}
+
+/** The decoded name of one `name=value` piece of a query (as written when it does not decode). */
+function parameterName(piece: string): string {
+  const name = piece.split('=', 1)[0]!.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 /**

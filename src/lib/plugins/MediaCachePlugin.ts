@@ -49,8 +49,8 @@ export interface MediaCachePlugin {
    * Before a request's file is looked up or stored: return the key it is stored under (a URL
    * string), or nothing to keep `key`. For signed and expiring URLs, one key for every signature
    * of a file (see `signedUrlCacheKey`). Applied to a key, it must give the same key: pages pass
-   * keys back (`OfflineLibrary.remove(file.url)`). A callback that throws, or answers with no
-   * string, leaves `key` as it was.
+   * keys back (`OfflineLibrary.remove(file.url)`). A callback that throws, answers with no string,
+   * or has not answered within a second, leaves `key` as it was.
    */
   cacheKeyWillBeUsed?(param: CacheKeyWillBeUsedParam): string | void | Promise<string | void>;
   /**

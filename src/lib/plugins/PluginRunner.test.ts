@@ -36,6 +36,11 @@ describe('PluginRunner', () => {
     expect(await new PluginRunner().cacheKeyWillBeUsed(request, 'k')).toBe('k');
   });
 
+  it('does not let a cacheKeyWillBeUsed that never answers hold the request: past the timeout the key stays', async () => {
+    const runner = new PluginRunner([{ cacheKeyWillBeUsed: () => new Promise<string>(() => undefined) }, { cacheKeyWillBeUsed: ({ key }) => `${key}!` }], 20);
+    expect(await runner.cacheKeyWillBeUsed(new Request('https://a.test/v.mp4'), 'k')).toBe('k!');
+  });
+
   it('does not count a failing plugin as a veto', async () => {
     const runner = new PluginRunner([
       {

@@ -36,12 +36,17 @@ export class PluginRunner {
     return true;
   }
 
-  /** The key after every plugin's `cacheKeyWillBeUsed`, in order; one that fails or answers no string leaves it. */
+  /**
+   * The key after every plugin's `cacheKeyWillBeUsed`, in order; one that fails, answers no
+   * string or has not answered within the decision timeout leaves it.
+   */
   async cacheKeyWillBeUsed(request: Request, key: string): Promise<string> {
     for (const plugin of this.plugins) {
       if (!plugin.cacheKeyWillBeUsed) continue;
       try {
-        const next = await plugin.cacheKeyWillBeUsed({ request, key });
+        // Every media request waits for the key: a plugin that never answers must not hold it.
+        const decision = Promise.resolve().then(() => plugin.cacheKeyWillBeUsed!({ request, key }));
+        const next = await raceWithTimeout(decision, this.decisionTimeoutMs);
         if (typeof next === 'string' && next !== '') key = next;
       } catch (error) {
         if (__DEV__) devLog('plugin failed', { callback: 'cacheKeyWillBeUsed', error });

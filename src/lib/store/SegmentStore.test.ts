@@ -198,6 +198,30 @@ describe('SegmentStore', () => {
     expect([await db.count('files'), await db.count('segments')], 'nothing left in the database').toEqual([0, 0]);
   });
 
+  it('keeps the latest origin headers of the same version, its segments untouched', async () => {
+    const store = freshStore();
+    await store.saveHead(URL_A, v1, SEGMENT);
+    await store.putSegment(URL_A, 0, bytes(8, 1), v1);
+    const csp = { 'Content-Security-Policy': "default-src 'none'" };
+    expect((await store.saveHead(URL_A, { ...v1, headers: csp }, SEGMENT)).headers).toEqual(csp);
+    const after = await store.getFile(URL_A);
+    expect(after?.headers).toEqual(csp);
+    expect(storedOf(after), 'the same version keeps its segments').toEqual([0]);
+    expect((await store.saveHead(URL_A, v1, SEGMENT)).headers, 'none any more').toBeUndefined();
+  });
+
+  it('deletes a file only while it is still the version asked for', async () => {
+    const store = freshStore();
+    const first = await store.saveHead(URL_A, v1, SEGMENT);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await store.saveHead(URL_A, v2, SEGMENT);
+    expect(await store.deleteFile(URL_A, first.createdAt), 'another version is stored by now').toBe(false);
+    expect((await store.getFile(URL_A))?.validator).toEqual(v2.validator);
+    const current = (await store.getFile(URL_A))!;
+    expect(await store.deleteFile(URL_A, current.createdAt)).toBe(true);
+    expect(await store.getFile(URL_A)).toBeUndefined();
+  });
+
   it('notes a confirmation of the stored version, and none for a file replaced since', async () => {
     const store = freshStore();
     const first = await store.saveHead(URL_A, v1, SEGMENT);

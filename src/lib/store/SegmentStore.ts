@@ -85,9 +85,17 @@ export class SegmentStore {
       existing.segmentSizeBytes === segmentSizeBytes &&
       sameVersion(existing.validator, existing.sizeBytes, head.validator, head.sizeBytes)
     ) {
+      // The same version; its headers (a CSP changed, a record written before they were kept) are the latest.
+      const headers = head.headers && Object.keys(head.headers).length > 0 ? head.headers : undefined;
+      let current = existing;
+      if (!sameHeaders(existing.headers, headers)) {
+        const { headers: _stale, ...rest } = existing;
+        current = headers ? { ...rest, headers } : rest;
+        await files.put(current);
+      }
       await tx.done;
-      records.set(url, existing);
-      return existing;
+      records.set(url, current);
+      return current;
     }
     if (existing) await tx.objectStore('segments').delete(segmentKeyRange(url));
     const now = Date.now();
@@ -248,14 +256,23 @@ export class SegmentStore {
     return blobs;
   }
 
-  async deleteFile(url: string): Promise<void> {
+  /**
+   * Deletes the file `url` and its segments; with `createdAt`, only if the stored record is still
+   * that version (checked in the same transaction). Resolves whether it deleted anything.
+   */
+  async deleteFile(url: string, createdAt?: number): Promise<boolean> {
     const records = await this.mirror();
     const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
+    if (createdAt !== undefined && (await tx.objectStore('files').get(url))?.createdAt !== createdAt) {
+      await tx.done;
+      return false;
+    }
     await Promise.all([tx.objectStore('segments').delete(segmentKeyRange(url)), tx.objectStore('files').delete(url), tx.done]);
     records.delete(url);
     this.handles.forgetFile(url);
     this.changed(url);
+    return true;
   }
 
   /** Deletes every stored file and segment at once; resolves with the URLs (keys) that were stored. */
@@ -351,6 +368,11 @@ function storeError(error: unknown, write: QueuedWrite): unknown {
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
+function sameHeaders(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const x = Object.entries(a ?? {});
+  return x.length === Object.keys(b ?? {}).length && x.every(([name, value]) => b?.[name] === value);
 }
 
 function segmentKeyRange(url: string): IDBKeyRange {
