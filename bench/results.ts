@@ -66,7 +66,7 @@ export interface HeapFigure {
   /**
    * Where measured (ours-cold): the peak of the heap sampled after a forced GC 4 times a second, minus
    * idle, in a separate pass of the same reads, one value per round. What the worker holds, without
-   * the garbage V8 collects later; informational, since the issue's figure samples without GC.
+   * the garbage V8 collects later; informational, since the target's figure samples without GC.
    */
   held?: { samples: number[]; median: number | null; error?: string };
 }
@@ -117,7 +117,7 @@ export interface AdaptiveInfo {
 
 export interface TargetRow {
   id: string;
-  /** What the issue asks, in words: "warm sequential ≥ 1.0× no-SW (256 MiB)". */
+  /** What the target asks, in words: "warm sequential ≥ 1.0× no-SW (256 MiB)". */
   description: string;
   /** The measured value in words: "1.34×". */
   measured: string;

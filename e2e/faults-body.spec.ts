@@ -1,5 +1,5 @@
 /**
- * Body and header faults of the origin, through the service worker (issue 4). Each test reads a
+ * Body and header faults of the origin, through the service worker. Each test reads a
  * cold URL (its own knobs, `uniqueTag()`) in the page and checks three things: what the page got
  * (exact bytes, or a clean failure whose bytes before it are exact: never wrong bytes), what the
  * worker stored (`list`: only complete segments, each read back OFFLINE and compared by SHA-256

@@ -42,10 +42,10 @@ test.describe('faults through the service worker', () => {
     expectRangeResponse(result, 'bytes=100-600000', generatedSource(2 * MiB), 'after the stall');
   });
 
-  test('a slow but live origin (64 KB/s, half the seed floor) is not declared stalled: timeouts follow the measured rate', async ({ swPage: page }) => {
+  test('a slow but live origin (64 KB/s, half the fixed floor) is not declared stalled: timeouts follow the measured rate', async ({ swPage: page }) => {
     const size = 8 * MiB;
     const rate = 64_000;
-    // Under the seed's fixed floor (128 bytes/ms) the first 256 KiB write unit, 4.1 s at this rate, would time out at 2048 ms.
+    // Under a fixed floor of 128 bytes/ms (the rule before calibration) the first 256 KiB write unit, 4.1 s at this rate, would time out at 2048 ms.
     const path = `/media/gen/slow-${uniqueTag()}.bin?size=${size}&trickle=${rate}`;
     const range = 'bytes=0-393215';
     const result = await fetchInPage(page, path, { range });
@@ -176,7 +176,7 @@ test.describe('faults through the service worker', () => {
     expect(sentBytes, 'origin bytes for 16 readers (≤ 1.1 × the file)').toBeLessThanOrEqual(1.1 * size);
     // Bounded: the readers' bytes pass through, they are not held. The worker keeps a few recent
     // segments per upstream window and the segments waiting for storage, more when storage lags on
-    // a loaded machine (+13 to +32 MiB seen here; issue 5 measures it per file size). This bound
+    // a loaded machine (+13 to +32 MiB seen here; the benchmark measures it per file size). This bound
     // only catches a worker that holds a good part of what it hands out (208 MiB to 16 readers).
     // The bound means something only if the heap was measured while the readers ran.
     expect(liveSamples, `heap samples after garbage collection taken during the reads (${elapsedMs} ms, ${samples} samples in all)`).toBeGreaterThanOrEqual(1);

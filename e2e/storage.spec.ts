@@ -231,7 +231,7 @@ test.describe('what the service worker stores', () => {
     if (missing.error === null) {
       expect(missing.sha256, `after the change, bytes=4194304-4194403 are not version 1 (${describe(missing)})`).not.toBe(generatedSha256(4194304, 4194404, 1));
     }
-    // The brief: none of this range is stored, so the answer must be version 2 (not an error).
+    // None of this range is stored, so the answer must be version 2 (not an error).
     expect.soft(
       missing.error === null ? `${missing.status} ${missing.headers['etag']}` : `error after ${missing.length} bytes, headers ${missing.status} ETag ${missing.headers['etag']}`,
       'the first request after the change (nothing of it stored) is answered with version 2',

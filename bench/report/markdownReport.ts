@@ -3,7 +3,7 @@ import { quantile } from '../stats';
 import { GiB, MiB, evaluateTargets, formatMiB, formatMiBps, formatMs, formatRatio, sizeLabel } from './targets';
 
 /**
- * BENCHMARKS.md: how the run was made, the issue's targets, then one plain GitHub table per
+ * BENCHMARKS.md: how the run was made, the project's targets, then one plain GitHub table per
  * figure and the two charts (`links` are paths relative to the markdown file; `missedTargets`, when
  * given, is the hand-written account of what stands in the way of each missed target, linked under
  * the targets table when any target is missed). Every number here is also in the JSON results,
@@ -159,7 +159,7 @@ function heapTable(results: BenchResults): string {
 
 /**
  * What the worker still holds, where measured: the peak of the heap sampled after a forced GC.
- * Shown beside the issue's figure (sampled without GC) to tell memory kept from garbage not yet
+ * Shown beside the heap figure (sampled without GC) to tell memory kept from garbage not yet
  * collected.
  */
 function heldHeapSection(results: BenchResults): string[] {
@@ -168,7 +168,7 @@ function heldHeapSection(results: BenchResults): string[] {
   const sizes = sizesOf(results.heap);
   const text =
     'What the worker still holds: the same reads in a pass of their own, the heap sampled after a forced GC 4 times a second, peak above idle, median over the rounds ' +
-    '(informational: the figure above, as the issue defines it, also counts garbage V8 has not collected yet).';
+    '(informational: the figure above, as the target defines it, also counts garbage V8 has not collected yet).';
   const cells = (contender: ContenderId) =>
     sizes.map((size) => {
       const held = figures.find((f) => f.contender === contender && f.sizeBytes === size)?.held;

@@ -1,7 +1,7 @@
 import type { BenchResults, ContenderId, HeapFigure, OriginBytesFigure, TargetRow, TtfbFigure } from '../results';
 
 /**
- * The issue's targets, checked against one run's figures. Every ratio compares contenders measured
+ * The project's targets, checked against one run's figures. Every ratio compares contenders measured
  * in the same run, so the machine's speed cancels out. A target whose figures are missing or
  * errored gets `met: null` and says why, rather than silently disappearing from the table.
  *
@@ -25,7 +25,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 
-/** The heap budget above idle the issue sets for 4 concurrent readers. */
+/** The heap budget above idle the targets set for 4 concurrent readers. */
 export const HEAP_TARGET_BYTES = 16 * MiB;
 export const TTFB_P50_TARGET_MS = 5;
 export const TTFB_P95_TARGET_MS = 20;
@@ -46,7 +46,7 @@ export function formatMiBps(mibPerSecond: number): string {
   return `${mibPerSecond.toFixed(1)} MiB/s`;
 }
 
-/** A file size as the issue names it: "64 MiB", "256 MiB", "1 GiB" (odd sizes keep one decimal). */
+/** A file size as the targets name it: "64 MiB", "256 MiB", "1 GiB" (odd sizes keep one decimal). */
 export function sizeLabel(bytes: number): string {
   const trim = (value: number) => String(Number(value.toFixed(1)));
   if (bytes >= GiB) return `${trim(bytes / GiB)} GiB`;
@@ -185,7 +185,7 @@ function heapFigures(results: BenchResults, contender: ContenderId, of: HeapValu
   return { figures, usable, failures };
 }
 
-/** Which of a heap figure's values a row reads: the sampled peak (the issue's), or the held one. */
+/** Which of a heap figure's values a row reads: the sampled peak (the target's), or the held one. */
 type HeapValue = (figure: HeapFigure) => { median: number | null; error?: string | undefined };
 const sampledPeak: HeapValue = (figure) => figure;
 const heldPeak: HeapValue = (figure) => figure.held ?? { median: null, error: 'not measured' };
@@ -228,7 +228,7 @@ function heapScalingRows(results: BenchResults): TargetRow[] {
 }
 
 /**
- * Informational, not the issue's definition: the same growth rule for the heap sampled after a
+ * Informational, not the target's definition: the same growth rule for the heap sampled after a
  * forced GC, i.e. what the worker still holds. It tells memory the worker keeps (which the design
  * bounds) from garbage V8 has not collected yet (which V8's heuristics bound).
  */
@@ -292,7 +292,7 @@ function downloadRows(results: BenchResults): TargetRow[] {
   };
   return [
     row('download-vs-plain-fetch', 'download throughput ≥ 0.8× plain fetch', download?.ratioToPlainFetch),
-    // Informational: not one of the issue's targets, but held to the same 0.8 so a slow path shows.
+    // Informational: not one of the targets, but held to the same 0.8 so a slow path shows.
     row('download-vs-worker-fetch', 'download vs fetch through the worker ≥ 0.8× (informational)', download?.ratioToWorkerFetch),
   ];
 }

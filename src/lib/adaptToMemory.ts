@@ -14,7 +14,7 @@ const BUDGET_SHARE = 1 / 256;
 const UNKNOWN_BUDGET_BYTES = 32 * MiB;
 
 /**
- * The in-memory sizes of the cold path, chosen for the device: the seed's "future work". The
+ * The in-memory sizes of the cold path, chosen for the device: adapted, not fixed. The
  * stored format (`segmentSizeBytes`) never changes; what adapts is what is held while streaming:
  *
  * - `maxFetchWindowBytes`: Chromium buffers a fetch() body eagerly and whole in the worker, so a

@@ -113,7 +113,7 @@ export interface AdaptiveSettings {
   pooledBuffersAllocated: number;
   /** The transfer rate measured from the origin fetched last, bytes/s; null before any transfer. */
   measuredBytesPerSecond: number | null;
-  /** The rate below which a range write from that origin counts as stalled, bytes/s (the seed's: 128000). */
+  /** The rate below which a range write from that origin counts as stalled, bytes/s (fixed at 128000 without calibration). */
   timeoutFloorBytesPerSecond: number;
 }
 

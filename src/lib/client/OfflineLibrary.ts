@@ -150,7 +150,7 @@ export class OfflineLibrary extends EventTarget {
     return { ...summary, persisted, persistence: this.#persistence };
   }
 
-  /** The issue's name for `storage()`. */
+  /** Another name for `storage()`, as the Storage API names it. */
   estimate(): Promise<LibraryStorage> {
     return this.storage();
   }

@@ -8,7 +8,7 @@ const MiB = 1024 * KiB;
 const origin = 'https://media.example';
 
 describe('TransferRates', () => {
-  it('keeps the seed rules until an origin is measured', () => {
+  it('keeps the fixed rules until an origin is measured', () => {
     const rates = new TransferRates();
     expect(rates.measuredBytesPerMs()).toBeUndefined();
     for (const bytes of [0, 256 * KiB, 1 * MiB, 8 * MiB]) {
@@ -30,12 +30,12 @@ describe('TransferRates', () => {
   it('gives a slow but live origin time for its write units instead of declaring it stalled', () => {
     const rates = new TransferRates();
     const rule = rates.rangeWrite(`${origin}/lecture.mp4`);
-    // 100 KB/s: a 256 KiB unit takes 2.6 s, over the seed's 2048 ms.
+    // 100 KB/s: a 256 KiB unit takes 2.6 s, over the fixed rule's 2048 ms.
     rates.record(`${origin}/lecture.mp4`, 256 * KiB, 2621);
     expect(rates.measuredBytesPerMs(`${origin}/other.mp4`)).toBeCloseTo(100, 0);
     expect(rule(256 * KiB)).toBeGreaterThan(2621 * 4);
     expect(rule(256 * KiB)).toBe(Math.ceil((256 * KiB) / (rates.measuredBytesPerMs()! / 8)));
-    // Full-content writes get half the range floor, as in the seed.
+    // Full-content writes get half the range floor, as in the fixed rule.
     expect(rates.fullWrite(`${origin}/lecture.mp4`)(MiB)).toBe(Math.ceil(MiB / (rates.floorBytesPerMs(origin) / 2)));
   });
 
@@ -92,7 +92,7 @@ describe('TransferRates', () => {
     const url = `${origin}/a.mp4`;
     const detector = new StallDetector(256 * KiB, rates.rangeWrite(url), (bytes, waitedMs) => rates.record(url, bytes, waitedMs));
     expect(detector.remainingMs()).toBe(2048);
-    // A slow link, 40 KB/s: the first 64 KiB take 1.6 s of the seed's 2048 ms budget.
+    // A slow link, 40 KB/s: the first 64 KiB take 1.6 s of the fixed rule's 2048 ms budget.
     detector.record(1600, 64 * KiB);
     expect(rates.measuredBytesPerMs(url)).toBeCloseTo(40.96, 6);
     // The rule is read live: the unit in progress now has (256 KiB / (40.96 / 8)) ms in all.

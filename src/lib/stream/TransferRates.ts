@@ -1,4 +1,4 @@
-import { FULL_WRITE_MIN_MS, RANGE_WRITE_MIN_MS, SEED_RANGE_BYTES_PER_MS } from './adaptiveTimeout.js';
+import { FULL_WRITE_MIN_MS, RANGE_WRITE_MIN_MS, FIXED_RANGE_BYTES_PER_MS } from './adaptiveTimeout.js';
 
 /** A transfer this many times slower than the origin's measured rate counts as stalled. */
 const SLOWDOWN_TOLERATED = 8;
@@ -12,7 +12,7 @@ const SAMPLE_BYTES = 64 * 1024;
 const SMOOTHING = 0.25;
 
 /**
- * Timeouts calibrated from the measured transfer rate: the seed system's future work. The seed's
+ * Timeouts calibrated from the measured transfer rate. The uncalibrated
  * rule is a fixed floor (a range write unit must arrive at ≥ 128 bytes/ms, a full-content one at
  * ≥ 64), which declares a slow but live link stalled (a 256 KiB unit at 100 KB/s takes 2.6 s, over
  * its 2048 ms) and gives a fast one minutes to notice a dead transfer (an 8 MiB download window
@@ -21,10 +21,10 @@ const SMOOTHING = 0.25;
  * Each origin's rate is measured from the transfers themselves: every upstream read, timed only
  * while the cache waits on the upstream (a paused reader's time never counts), gathered into
  * samples of 64 KiB, and whole download windows. The floor is that rate over SLOWDOWN_TOLERATED,
- * within [2 KB/s, 1 MB/s]; full-content writes get half of it, as in the seed. The estimate is
+ * within [2 KB/s, 1 MB/s]; full-content writes get half of it, as in the fixed rule. The estimate is
  * cautious: a slower sample is taken at once (timeouts relax within 64 KiB of a slow link, even
  * on the first unit of the first transfer), a faster one moves it by a quarter. Until an origin
- * has been measured, the seed's floors hold. The minimum times (2 s for range writes, 3 s for
+ * has been measured, the fixed floors hold. The minimum times (2 s for range writes, 3 s for
  * full content) never change.
  */
 export class TransferRates {
@@ -69,7 +69,7 @@ export class TransferRates {
   /** The slowest rate a range write from `url` may run at before it counts as stalled, bytes/ms. */
   floorBytesPerMs(url?: string): number {
     const measured = this.measuredBytesPerMs(url);
-    if (measured === undefined || !this.calibrate) return SEED_RANGE_BYTES_PER_MS;
+    if (measured === undefined || !this.calibrate) return FIXED_RANGE_BYTES_PER_MS;
     return Math.min(MAX_FLOOR_BYTES_PER_MS, Math.max(MIN_FLOOR_BYTES_PER_MS, measured / SLOWDOWN_TOLERATED));
   }
 
@@ -78,7 +78,7 @@ export class TransferRates {
     return (bytes) => Math.max(this.rangeWriteMinMs, Math.ceil(bytes / this.floorBytesPerMs(url)));
   }
 
-  /** The timeout rule of full-content writes from `url`: half the range floor, as in the seed. */
+  /** The timeout rule of full-content writes from `url`: half the range floor, as in the fixed rule. */
   fullWrite(url: string): (bytes: number) => number {
     return (bytes) => Math.max(this.fullWriteMinMs, Math.ceil(bytes / (this.floorBytesPerMs(url) / 2)));
   }

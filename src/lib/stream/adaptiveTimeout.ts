@@ -1,20 +1,20 @@
 /**
  * Adaptive timeouts: a fixed floor for small transfers, a minimum transfer rate for large ones.
- * A transfer slower than the rate is treated as stalled. The rates are the seed system's:
+ * A transfer slower than the rate is treated as stalled. The fixed rates, before calibration:
  * range writes and storage expect ≥ 128 bytes/ms (≈128 KB/s), full-content writes ≥ 64 bytes/ms.
  */
 export const RANGE_WRITE_MIN_MS = 2000;
 export const FULL_WRITE_MIN_MS = 3000;
-export const SEED_RANGE_BYTES_PER_MS = 128;
-export const SEED_FULL_BYTES_PER_MS = 64;
+export const FIXED_RANGE_BYTES_PER_MS = 128;
+export const FIXED_FULL_BYTES_PER_MS = 64;
 
-/** The seed's rules; TransferRates calibrates them per origin from the measured rate. */
+/** The fixed rules; TransferRates calibrates them per origin from the measured rate. */
 export function rangeWriteTimeoutMs(bytes: number): number {
-  return Math.max(RANGE_WRITE_MIN_MS, Math.ceil(bytes / SEED_RANGE_BYTES_PER_MS));
+  return Math.max(RANGE_WRITE_MIN_MS, Math.ceil(bytes / FIXED_RANGE_BYTES_PER_MS));
 }
 
 export function fullWriteTimeoutMs(bytes: number): number {
-  return Math.max(FULL_WRITE_MIN_MS, Math.ceil(bytes / SEED_FULL_BYTES_PER_MS));
+  return Math.max(FULL_WRITE_MIN_MS, Math.ceil(bytes / FIXED_FULL_BYTES_PER_MS));
 }
 
 export function storageWriteTimeoutMs(bytes: number): number {
