@@ -2,6 +2,7 @@ import { test as base, expect, type Page, type Response } from '@playwright/test
 import type { OriginStats, RequestRecord } from './origin/server';
 
 export { serviceWorkerHeapBytes } from './serviceWorkerHeap';
+export { stopServiceWorkers } from './stopServiceWorkers';
 
 export { expect };
 
@@ -287,16 +288,6 @@ export function recordResponses(page: Page): Array<{ url: string; status: number
   return seen;
 }
 
-/** Stops every service worker of the page's browser (CDP `ServiceWorker.stopAllWorkers`). */
-export async function stopServiceWorkers(page: Page): Promise<void> {
-  const session = await page.context().newCDPSession(page);
-  try {
-    await session.send('ServiceWorker.enable');
-    await session.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await session.detach();
-  }
-}
 
 /** A small seeded PRNG (mulberry32), so random ranges are the same on every run. */
 export function seededRandom(seed: number): () => number {

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { expect, figure, test } from './fixtures';
 import type { Lecture } from '../src/demo/catalogue';
 import { repoRoot } from './sources';
-import { fileInfo } from './workerClient';
+import { waitForStoredBytes } from './workerClient';
 
 const catalogue = JSON.parse(readFileSync(resolve(repoRoot, 'public', 'lectures.json'), 'utf8')) as Lecture[];
 // A WebM lecture: VP8/VP9 play in every Chromium build, and it is small enough to download quickly.
@@ -136,7 +136,7 @@ test.describe('lecture library (demo UI)', () => {
       });
     await expect.poll(listed, { message: 'stored before' }).toEqual(expect.arrayContaining([new URL(lecture.url, page.url()).href, streamedUrl]));
     // Writes trail reads: all of the streamed file stored before usage is measured.
-    await expect.poll(async () => (await fileInfo(page, streamedUrl))?.storedBytes, { message: 'the streamed file stored' }).toBe(4 * 1024 * 1024);
+    await waitForStoredBytes(page, streamedUrl, 4 * 1024 * 1024);
     const usage = () => page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
     const before = await usage();
 

@@ -2,7 +2,7 @@
 import { expect, fetchInPage, figure, recordResponses, test, uniqueTag } from './fixtures';
 import { mediaState, mountMedia, seekTo, setPaused, waitForCurrentTime } from './media';
 import { distMedia } from './sources';
-import { MiB, fileInfo } from './workerClient';
+import { MiB, waitForStoredBytes } from './workerClient';
 
 function sampleVideoUrl(): string {
   const [video] = distMedia('.mp4');
@@ -124,8 +124,7 @@ test.describe('playback through the service worker', () => {
     const head = await fetchInPage(page, src, { range: `bytes=0-${MiB - 1}`, maxBodyBytes: 0 });
     expect(head.status).toBe(206);
     const url = new URL(src, page.url()).href;
-    await expect.poll(async () => (await fileInfo(page, url))?.storedBytes ?? 0, { message: 'the first MiB stored' }).toBeGreaterThanOrEqual(MiB);
-    const stored = (await fileInfo(page, url))!;
+    const stored = await waitForStoredBytes(page, url, MiB);
     expect(stored.storedBytes, 'only part of it').toBeLessThan(stored.sizeBytes);
 
     await context.setOffline(true);

@@ -8,7 +8,7 @@ import { expectRangeResponse, randomRanges } from './rangeExpectations';
 import { distMedia, fileSource, generatedSource, vectorSource, type ByteSource } from './sources';
 import { POLICY_DIVERGENCES, rangeVectorCases, type VectorCase } from './vectors';
 import { loadVector } from '../test/loadVector';
-import { fileInfo } from './workerClient';
+import { waitForStoredBytes } from './workerClient';
 
 const SEGMENT_BYTES = 512 * 1024;
 
@@ -123,7 +123,7 @@ test.describe('range answers through the service worker', () => {
       expect((await fetchInPage(page, storedUrl(size))).sha256, `the stored file of ${size} bytes`).toBe(generatedSource(size).sha256(0, size));
       // Writes trail reads: offline only once every byte is stored.
       const url = new URL(storedUrl(size), page.url()).href;
-      await expect.poll(async () => (await fileInfo(page, url))?.storedBytes, { message: `stored bytes of ${url}` }).toBe(size);
+      await waitForStoredBytes(page, url, size);
     }
     await context.setOffline(true);
     await check('warm offline', (_, size) => storedUrl(size));

@@ -8,7 +8,7 @@
 import type { Page } from '@playwright/test';
 import { expect, fetchInPage, stopServiceWorkers, test, uniqueTag, type Origin } from './fixtures';
 import { generatedSha256 } from './origin/content';
-import { MiB, askWorker, cacheMetrics, fileInfo, recordCacheEvents, recordedEvents, waitForDownload, workerResult } from './workerClient';
+import { MiB, askWorker, cacheMetrics, fileInfo, recordCacheEvents, recordedEvents, waitForDownload, waitForStoredBytes, workerResult } from './workerClient';
 
 /** Makes the file's last confirmation by the origin long ago, and restarts the worker so that it reads the record anew. */
 async function makeCheckDue(page: Page, url: string): Promise<void> {
@@ -43,10 +43,6 @@ async function checksOf(origin: Origin, path: string) {
   return (await origin.requestsFor(path)).filter((record) => record.range === 'bytes=0-0' && record.ifRange !== null);
 }
 
-async function waitWhole(page: Page, url: string, size: number): Promise<void> {
-  await expect.poll(async () => (await fileInfo(page, url))?.storedBytes ?? 0, { message: `all of ${url} stored` }).toBe(size);
-}
-
 test.describe('revalidation of stored files', () => {
   test('a cached file replaced on the origin: the read is served from storage at once, the check behind it purges the file, the next read is the new version', async ({ swPage: page, origin }) => {
     const size = 1 * MiB;
@@ -55,7 +51,7 @@ test.describe('revalidation of stored files', () => {
     const path = `${pathname}?size=${size}&gate=${tag}`;
     const url = new URL(path, origin.url).href;
     expect((await fetchInPage(page, path, { maxBodyBytes: 0 })).sha256).toBe(generatedSha256(0, size, 1));
-    await waitWhole(page, url, size);
+    await waitForStoredBytes(page, url, size);
 
     await origin.setVersion(pathname, 2);
     await origin.setGate(tag, false);
@@ -80,7 +76,7 @@ test.describe('revalidation of stored files', () => {
     const path = `/media/gen/confirmed-${uniqueTag()}.bin?size=${size}`;
     const url = new URL(path, origin.url).href;
     await fetchInPage(page, path, { maxBodyBytes: 0 });
-    await waitWhole(page, url, size);
+    await waitForStoredBytes(page, url, size);
 
     // Offline: the read is served, nothing is checked, nothing changes.
     await makeCheckDue(page, url);

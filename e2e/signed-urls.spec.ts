@@ -11,7 +11,7 @@ import { mediaState, mountMedia, seekTo, waitForCurrentTime } from './media';
 import { generatedSha256 } from './origin/content';
 import { distMedia, fileSource } from './sources';
 import { stripSigningParams } from '../src/lib/keys/signedUrlCacheKey';
-import { MiB, fileInfo, listFiles, waitForDownload, workerResult, type DownloadProgress } from './workerClient';
+import { MiB, fileInfo, listFiles, waitForDownload, waitForStoredBytes, workerResult, type DownloadProgress } from './workerClient';
 
 const SEGMENT = 512 * 1024;
 
@@ -54,7 +54,7 @@ test.describe('signed and expiring URLs', () => {
     const first = await fetchInPage(page, signed('first'), { range: `bytes=0-${SEGMENT - 1}`, maxBodyBytes: 0 });
     expect(first.sha256).toBe(generatedSha256(0, SEGMENT));
     const key = stripSigningParams(new URL(signed('x'), origin.url).href);
-    await expect.poll(async () => (await fileInfo(page, key))?.storedBytes ?? 0, { message: 'first segment stored' }).toBeGreaterThanOrEqual(SEGMENT);
+    await waitForStoredBytes(page, key, SEGMENT);
 
     // Far past the first window: not stored. The first signature is spent, so only the second can fetch it.
     const later = await fetchInPage(page, signed('second'), { range: `bytes=${7 * SEGMENT}-${7 * SEGMENT + 99}` });

@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { expect, fetchInPage, readInPage, test, uniqueTag, type Origin } from './fixtures';
 import { generatedSha256 } from './origin/content';
 import { SECURITY_HEADERS } from './origin/knobs';
-import { MiB, fileInfo } from './workerClient';
+import { MiB, fileInfo, waitForStoredBytes } from './workerClient';
 
 const SEGMENT = 512 * 1024;
 
@@ -23,11 +23,6 @@ async function fetchFollowing(page: Page, path: string, range?: string): Promise
     },
     { path, range },
   );
-}
-
-/** Waits until `bytes` of `url` are stored (writes trail reads). */
-async function waitStored(page: Page, url: string, bytes: number): Promise<void> {
-  await expect.poll(async () => (await fileInfo(page, url))?.storedBytes ?? 0, { message: `stored bytes of ${url}`, timeout: 15_000 }).toBeGreaterThanOrEqual(bytes);
 }
 
 /** Which version of a generated file `sha256` is the bytes [start, end) of, or 'mixed or wrong'. */
@@ -60,7 +55,7 @@ test.describe('an untrusted origin', () => {
     expect(media.status).toBe(206);
     expect(media.headers['content-type']).toBe('application/octet-stream');
     expect(media.sha256, 'the media bytes').toBe(generatedSha256(0, SEGMENT));
-    await waitStored(page, url, SEGMENT);
+    await waitForStoredBytes(page, url, SEGMENT);
 
     // The session expires again: what is stored stays stored and is served; what is not passes through.
     await context.clearCookies();
@@ -88,7 +83,7 @@ test.describe('an untrusted origin', () => {
       const url = absolute(origin, path);
       const first = await readInPage(page, path, { range: `bytes=0-${SEGMENT - 1}`, maxBodyBytes: 0 });
       expect(first.sha256).toBe(generatedSha256(0, SEGMENT));
-      await waitStored(page, url, SEGMENT);
+      await waitForStoredBytes(page, url, SEGMENT);
 
       await origin.setPortal(pathname, type);
       try {
@@ -131,7 +126,7 @@ test.describe('an untrusted origin', () => {
     const url = absolute(origin, path);
     const head = await readInPage(page, path, { range: `bytes=0-${2 * MiB - 1}`, maxBodyBytes: 0 });
     expect(head.sha256).toBe(generatedSha256(0, 2 * MiB, 1));
-    await waitStored(page, url, 2 * MiB);
+    await waitForStoredBytes(page, url, 2 * MiB);
 
     await origin.setVersion(pathname, 2);
     const sentBefore = await origin.bytesFor(path);
@@ -162,7 +157,7 @@ test.describe('an untrusted origin', () => {
       const path = `/media/gen/vary-${tag}.bin?size=${size}&vary=${encodeURIComponent(vary)}`;
       const read = await readInPage(page, path, { maxBodyBytes: 0 });
       expect(read.sha256, `Vary: ${vary}: exact bytes`).toBe(generatedSha256(0, size));
-      if (stored) await waitStored(page, absolute(origin, path), size);
+      if (stored) await waitForStoredBytes(page, absolute(origin, path), size);
       else expect(await fileInfo(page, absolute(origin, path)), `Vary: ${vary}: not stored`).toBeUndefined();
     }
   });
@@ -185,7 +180,7 @@ test.describe('an untrusted origin', () => {
     const cold = await fetchInPage(page, path, { range: 'bytes=0-' });
     expect(cold.status).toBe(206);
     expect(cold.headers, 'the network answer').toMatchObject(expected);
-    await waitStored(page, absolute(origin, path), size);
+    await waitForStoredBytes(page, absolute(origin, path), size);
     await context.setOffline(true);
     const warm = await fetchInPage(page, path, { range: 'bytes=100-199' });
     expect(warm.status).toBe(206);

@@ -145,6 +145,12 @@ export async function overrideQuota(page: Page, quotaSize: number | undefined, o
   await session.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
 }
 
+/** Waits until at least `bytes` of the file `url` are stored (segment writes trail the reads that bring them). */
+export async function waitForStoredBytes(page: Page, url: string, bytes: number, timeoutMs = 15_000): Promise<StoredFileInfo> {
+  await expect.poll(async () => (await fileInfo(page, url))?.storedBytes ?? 0, { message: `stored bytes of ${url}`, timeout: timeoutMs }).toBeGreaterThanOrEqual(bytes);
+  return (await fileInfo(page, url))!;
+}
+
 /** Asserts that `file` has every segment stored. */
 export function expectWhole(file: StoredFileInfo | undefined, what: string): void {
   expect(file, `${what}: listed`).toBeDefined();

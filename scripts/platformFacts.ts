@@ -38,6 +38,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchProfile } from '../e2e/chromiumLaunch';
+import { stopServiceWorkers } from '../e2e/stopServiceWorkers';
 import { startOrigin, type OriginStats, type RequestRecord, type RunningOrigin } from '../e2e/origin/server';
 
 const MiB = 1024 * 1024;
@@ -551,15 +552,6 @@ async function sectionG(plain: Page, probeOrigin: RunningOrigin): Promise<void> 
   }
 }
 
-async function stopServiceWorkers(page: Page): Promise<void> {
-  const session = await page.context().newCDPSession(page);
-  try {
-    await session.send('ServiceWorker.enable');
-    await session.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await session.detach();
-  }
-}
 
 async function sectionH(probe: Page, src: string): Promise<void> {
   for (const mode of ['idb-whole', 'stream'] as const) {

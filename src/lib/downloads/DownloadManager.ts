@@ -114,7 +114,7 @@ export class DownloadManager {
     }
     // The probe's first window is held open until the download's own reader has joined it. The
     // download starts while its record is written (it writes its state only after that).
-    this.run(url, probe.release, queued);
+    this.run(url, probe.release, queued, sourceUrl);
     try {
       await queued;
     } catch (error) {
@@ -266,14 +266,17 @@ export class DownloadManager {
     return progressOf(record, file);
   }
 
-  /** Starts the download task of `url`; `recorded` resolves once its record is written. */
-  private run(url: string, afterJoin: () => void = () => undefined, recorded: Promise<void> = Promise.resolve()): void {
+  /**
+   * Starts the download task of `url`; `recorded` resolves once its record is written, and
+   * `sourceUrl` is where it fetches from until the record (written meanwhile) says otherwise.
+   */
+  private run(url: string, afterJoin: () => void = () => undefined, recorded: Promise<void> = Promise.resolve(), sourceUrl?: string): void {
     if (this.tasks.has(url)) {
       afterJoin();
       return;
     }
     const controller = new AbortController();
-    const done = this.execute(url, controller.signal, afterJoin, recorded).finally(() => {
+    const done = this.execute(url, controller.signal, afterJoin, recorded, sourceUrl).finally(() => {
       afterJoin();
       if (this.tasks.get(url)?.controller === controller) this.tasks.delete(url);
     });
@@ -290,18 +293,18 @@ export class DownloadManager {
    * worker that replaces this one while it downloads (an update activates at once) waits until this
    * one stops or is terminated, instead of fetching the same bytes beside it.
    */
-  private async execute(url: string, signal: AbortSignal, afterJoin: () => void, recorded: Promise<void>): Promise<void> {
+  private async execute(url: string, signal: AbortSignal, afterJoin: () => void, recorded: Promise<void>, sourceUrl: string | undefined): Promise<void> {
     const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
-    if (!locks) return this.executeHoldingLock(url, signal, afterJoin, recorded);
+    if (!locks) return this.executeHoldingLock(url, signal, afterJoin, recorded, sourceUrl);
     try {
-      await locks.request(`media-range-cache download ${url}`, { signal }, () => this.executeHoldingLock(url, signal, afterJoin, recorded));
+      await locks.request(`media-range-cache download ${url}`, { signal }, () => this.executeHoldingLock(url, signal, afterJoin, recorded, sourceUrl));
     } catch (error) {
       // Aborted while waiting for the lock: paused, removed or handed off meanwhile.
       if (!signal.aborted) throw error;
     }
   }
 
-  private async executeHoldingLock(url: string, signal: AbortSignal, afterJoin: () => void, recorded: Promise<void>): Promise<void> {
+  private async executeHoldingLock(url: string, signal: AbortSignal, afterJoin: () => void, recorded: Promise<void>, startedFrom: string | undefined): Promise<void> {
     if (signal.aborted) return;
     // Written while the first windows arrive; every later state waits for it, so pages see the
     // states in order.
@@ -314,7 +317,8 @@ export class DownloadManager {
         const missing = firstMissingSegment(file.segmentBitmap, segmentCount(file));
         if (missing === undefined) break;
         const stored = file.storedBytes;
-        const sourceUrl = (await this.cache.downloads.get(url))?.sourceUrl ?? url;
+        // The record is written while the first windows arrive: until then, the URL it was started from.
+        const sourceUrl = (await this.cache.downloads.get(url))?.sourceUrl ?? startedFrom ?? url;
         await downloadRun(this.cache, { file, sourceUrl }, missing, signal, afterJoin);
         const after = await this.cache.store.getFile(url);
         // A run that stored nothing new failed to store (or the upstream stopped short).
