@@ -30,6 +30,7 @@ import { PluginRunner } from '../plugins/PluginRunner.js';
 import type { TimeoutOptions } from '../stream/TransferRates.js';
 import { devLog } from '../devLog.js';
 import { DEFAULT_REVALIDATE_AFTER_MS, Revalidator } from './Revalidator.js';
+import { isOffline } from './isOffline.js';
 
 /** How the cache is set up: every field is optional, with the default it documents. */
 export interface MediaCacheOptions {
@@ -86,10 +87,6 @@ const HOLD_TIMEOUT_MS = 10_000;
  */
 const UNVALIDATED_KEYS_KEPT = 256;
 
-/** The worker's own view of the network: false only when the browser knows it is offline. */
-function isOffline(): boolean {
-  return (globalThis.navigator as { onLine?: boolean } | undefined)?.onLine === false;
-}
 
 /**
  * The cache engine. It plans every request into stored and missing pieces: a fully stored answer
@@ -445,7 +442,7 @@ export class RangeCache {
    * stored meanwhile (and the fetches bringing it) is left alone.
    */
   async deleteVersion(key: string, createdAt: number): Promise<void> {
-    if ((await this.store.getFile(key))?.createdAt !== createdAt) return;
+    // Checked in the delete's own transaction: nothing can replace the version in between.
     if (await this.store.deleteFile(key, createdAt)) this.fetcher.abort(key);
   }
 

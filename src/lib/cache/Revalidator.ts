@@ -4,6 +4,7 @@ import type { DownloadStore } from '../store/DownloadStore.js';
 import type { FileRecord } from '../store/schema.js';
 import type { SegmentStore } from '../store/SegmentStore.js';
 import { ifRangeValue, sameVersion } from '../store/validators.js';
+import { isOffline } from './isOffline.js';
 import { readUpstreamHead } from './upstreamHead.js';
 
 /** How often a stored file is checked against its origin, at most, by default. */
@@ -59,7 +60,7 @@ export class Revalidator {
   /** Starts a check of `file` from `url` when it is due and the worker is online; never waits for it. */
   revalidateIfDue(url: string, file: FileRecord, now = Date.now()): void {
     if (this.checking.has(file.url) || !this.isDue(file, now)) return;
-    if ((globalThis.navigator as { onLine?: boolean } | undefined)?.onLine === false) return;
+    if (isOffline()) return;
     this.checking.add(file.url);
     void this.revalidate(url, file)
       .catch((error: unknown) => {

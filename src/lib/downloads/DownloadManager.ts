@@ -77,7 +77,8 @@ export class DownloadManager {
    * Starts (or restarts) the download of `url`, kept under its cache key. Refused with
    * `insufficient-quota` when the storage estimate says the rest of the file cannot fit, even
    * after evicting cache-only files. A signed URL's new signature replaces the one a download
-   * resumes with. An `outdated` file is downloaded anew: its old version is deleted first.
+   * resumes with. An `outdated` file is downloaded anew: its new version replaces the stored one
+   * once the origin answers with it (until then the old one keeps playing).
    */
   async download(requestedUrl: string, sha256?: string): Promise<DownloadProgress> {
     const url = await this.keyOf(requestedUrl);

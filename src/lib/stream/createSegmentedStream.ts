@@ -29,14 +29,10 @@ export function createSegmentedStream(
   source: ByteSource,
   pieces: StreamPiece[],
   writeBytes: number,
-  onFirstPull?: () => void,
 ): ReadableStream<Uint8Array> {
   let pieceIndex = 0;
   let position = -1;
-  const finish = (): void => {
-    source.release();
-    onFirstPull?.();
-  };
+  const finish = (): void => source.release();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -54,7 +50,6 @@ export function createSegmentedStream(
           }
           if (position < piece.start) position = piece.start;
           const bytes = await source.read(position, Math.min(writeBytes, piece.end + 1 - position));
-          onFirstPull?.();
           if (bytes.byteLength === 0) throw new Error('source returned no bytes');
           position += bytes.byteLength;
           if (position > piece.end) {
