@@ -11,6 +11,7 @@ export default class SummaryReporter implements Reporter {
   private failed = 0;
   private skipped = 0;
   private readonly flaky: string[] = [];
+  private readonly failures: Array<{ test: string; error: string }> = [];
   private readonly figures: Array<{ test: string; description: string; outcome: string }> = [];
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -19,6 +20,10 @@ export default class SummaryReporter implements Reporter {
     else if (test.outcome() === 'expected' || test.outcome() === 'flaky') this.passed++;
     else this.failed++;
     if (result.status !== 'skipped' && test.outcome() === 'flaky') this.flaky.push(test.title);
+    if (test.outcome() === 'unexpected') {
+      const error = result.errors.map((e) => e.message ?? e.value ?? '').join('\n');
+      this.failures.push({ test: `${test.location.file.split(/[\\/]/).pop()}: ${test.title}`, error: firstLines(error, 12) });
+    }
     // Runtime annotations are on the result (Playwright ≥ 1.52) and, in older versions, the test.
     const seen = new Set<string>();
     for (const annotation of [...(result.annotations ?? []), ...test.annotations]) {
@@ -41,6 +46,8 @@ export default class SummaryReporter implements Reporter {
       }
       console.log(lines.join('\n'));
     }
+    // Failures again, right above the closing line: a CI log may keep only its tail.
+    for (const { test, error } of this.failures) console.log(`\nFAILED ${test}\n${error}`);
     if (this.flaky.length > 0) console.log(`\nPassed on a retry: ${this.flaky.join('; ')}`);
     console.log(`e2e: ${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped${this.flaky.length > 0 ? `, ${this.flaky.length} flaky` : ''}`);
   }
@@ -48,4 +55,12 @@ export default class SummaryReporter implements Reporter {
   printsToStdio(): boolean {
     return true;
   }
+}
+
+/** The first `count` lines of `text`, without terminal colour codes. */
+function firstLines(text: string, count: number): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = plain.split('\n');
+  return lines.slice(0, count).join('\n') + (lines.length > count ? '\n  …' : '');
 }
