@@ -1,7 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
 import { chromiumArgs, chromiumExecutablePath } from './e2e/chromiumLaunch';
+import { ENGINES, type EngineName } from './e2e/engines/EngineSession';
 
-export default defineConfig({
+export default defineConfig<{ engine: EngineName }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   globalSetup: './e2e/global-setup.ts',
@@ -23,5 +24,10 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: { executablePath: chromiumExecutablePath, args: chromiumArgs },
   },
-  projects: [{ name: 'chromium' }],
+  projects: [
+    { name: 'chromium', testIgnore: 'engines/**' },
+    // The cross-engine suite: the same scenarios (e2e/engines/*.spec.ts) in each engine, driven by
+    // its own automation (e2e/engines/EngineSession.ts).
+    ...ENGINES.map((engine) => ({ name: `engine:${engine}`, testMatch: 'engines/**/*.spec.ts', use: { engine } })),
+  ],
 });

@@ -21,6 +21,8 @@ export interface Origin {
   setPortal(pathname: string, contentType: string | undefined): Promise<void>;
   /** Opens or closes the gate `name` (answers with `gate=<name>` wait while it is closed). */
   setGate(name: string, open: boolean): Promise<void>;
+  /** Makes every request but the control ones fail at the network level (true), or not (false). */
+  setUnreachable(unreachable: boolean): Promise<void>;
 }
 
 /** What a `fetch()` run inside the page saw. */
@@ -72,6 +74,7 @@ export function makeOrigin(url = originUrl()): Origin {
     setVersion: (pathname, version) => control('version', { path: pathname, v: String(version) }),
     setPortal: (pathname, contentType) => control('portal', { path: pathname, type: contentType ?? '' }),
     setGate: (name, open) => control('gate', { name, open: open ? '1' : '0' }),
+    setUnreachable: (unreachable) => control('unreachable', { on: unreachable ? '1' : '0' }),
   };
 }
 

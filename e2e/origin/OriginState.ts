@@ -3,9 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /**
  * What the specs change on the test origin while it runs, through `POST /__origin/<control>`
  * (documented at the top of server.ts): versions of generated files, pages served in place of a
- * file, gates that hold answers back, and the signatures already used.
+ * file, gates that hold answers back, the signatures already used, and whether it is unreachable.
  */
 export class OriginState {
+  /** While true, every request but a control one has its connection destroyed (a network error). */
+  unreachable = false;
   /** Version of the generated `.bin` at a pathname (1 when never set). */
   readonly versions = new Map<string, number>();
   /** Pathnames answered with a page of this Content-Type instead of their file. */
@@ -50,7 +52,8 @@ export class OriginState {
   }
 
   /**
-   * Answers a control request (`/__origin/version`, `/__origin/portal`, `/__origin/gate`); false
+   * Answers a control request (`/__origin/version`, `/__origin/portal`, `/__origin/gate`,
+   * `/__origin/unreachable`); false
    * when `url` is none of them.
    */
   handleControl(url: URL, req: IncomingMessage, res: ServerResponse): boolean {
@@ -68,6 +71,12 @@ export class OriginState {
         if (!path || !path.startsWith('/')) return 'path=/<pathname>&type=<content-type, empty for off>';
         if (type === '') this.portals.delete(path);
         else this.portals.set(path, type);
+        return undefined;
+      },
+      '/__origin/unreachable': (params) => {
+        const on = params.get('on');
+        if (on !== '0' && on !== '1') return 'on=<0|1>';
+        this.unreachable = on === '1';
         return undefined;
       },
       '/__origin/gate': (params) => {

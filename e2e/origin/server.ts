@@ -56,6 +56,9 @@
  * that pathname (any query) with a small page of that type, with an ETag and Range support as a
  * static file has (a login page or an error page served in place, no redirect); `type=` turns it off.
  *
+ * Unreachable: `POST /__origin/unreachable?on=1` destroys the connection of every request but the
+ * control ones (the browser sees a network error, as offline); `on=0` ends it. Reset leaves it.
+ *
  * Gates: `POST /__origin/gate?name=<name>&open=0` closes a gate, `open=1` opens it and lets the
  * answers that wait at it go on. Gates are open until closed.
  */
@@ -534,6 +537,11 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
       return;
     }
     if (state.handleControl(url, req, res)) return;
+    if (state.unreachable) {
+      // The connection dies before any answer: to a browser, the network is gone.
+      req.socket.destroy();
+      return;
+    }
 
     const record = counters.begin(req);
     res.on('close', () => {

@@ -87,6 +87,9 @@ const HOLD_TIMEOUT_MS = 10_000;
  */
 const UNVALIDATED_KEYS_KEPT = 256;
 
+/** Most segments a stored answer holds in memory at once where segments are kept as ArrayBuffers. */
+const MAX_IN_MEMORY_SEGMENTS = 4;
+
 
 /**
  * The cache engine. It plans every request into stored and missing pieces: a fully stored answer
@@ -363,6 +366,9 @@ export class RangeCache {
   /** A source over stored segment Blobs when every byte of `ranges` is stored, else undefined. */
   private async storedSource(key: string, head: FileHead, ranges: ByteRange[]): Promise<SegmentBlobSource | undefined> {
     const indices = segmentsOf(ranges, this.config.segmentSizeBytes);
+    // Segments kept as ArrayBuffers come back as Blobs in memory: a long answer then streams
+    // segment by segment (StitchedSource) instead of holding all of them at once.
+    if (indices.length > MAX_IN_MEMORY_SEGMENTS && (await this.store.segmentValueKind().catch(() => 'blob')) === 'buffer') return undefined;
     const blobs = await this.store.getSegments(key, indices, head).catch(() => new Map<number, Blob>());
     if (blobs.size !== indices.length) return undefined;
     return new SegmentBlobSource(blobs, { sizeBytes: head.sizeBytes, segmentSizeBytes: this.config.segmentSizeBytes });

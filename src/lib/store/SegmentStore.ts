@@ -8,6 +8,7 @@ import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
 import { segmentCount, segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
 import { emptySegmentBitmap, hasSegment, withSegment } from './segmentBitmap.js';
+import { detectSegmentValueKind, segmentBlob, segmentValue, storedValueSize, type SegmentValueKind } from './segmentValues.js';
 
 /** What the upstream says a resource is: its size, validator and type, and the origin's headers an answer keeps. */
 export interface FileHead {
@@ -44,6 +45,19 @@ export class SegmentStore {
 
   private connection(): Promise<IDBPDatabase<MediaCacheDB>> {
     return this.database.connection();
+  }
+
+  private valueKind: Promise<SegmentValueKind> | undefined;
+
+  /** How this engine lets segment bytes be stored (see segmentValues.ts); found out on first use. */
+  segmentValueKind(): Promise<SegmentValueKind> {
+    this.valueKind ??= this.connection()
+      .then(detectSegmentValueKind)
+      .catch((error: unknown) => {
+        this.valueKind = undefined;
+        throw error;
+      });
+    return this.valueKind;
   }
 
   /** Calls `listener` after every committed change of a file's stored data (segments, head, deletion). */
@@ -178,6 +192,9 @@ export class SegmentStore {
   private async writeBatch(batch: readonly QueuedWrite[]): Promise<Array<boolean | MediaCacheError>> {
     const records = await this.mirror();
     const db = await this.connection();
+    // Converted before the transaction opens: awaiting a Blob's bytes inside it would let it commit.
+    const kind = await this.segmentValueKind();
+    const values = await Promise.all(batch.map((write) => segmentValue(write.blob, kind)));
     const tx = db.transaction(['files', 'segments'], 'readwrite');
     // An aborted transaction rejects `done`; the outcome is reported through the writes instead.
     tx.done.catch(() => undefined);
@@ -206,7 +223,7 @@ export class SegmentStore {
         if (outcomes[at] !== true) return;
         const file = fileOf.get(write.url)!;
         this.handles.forgetSegment(file, write.index);
-        puts.push(tx.objectStore('segments').put({ url: write.url, index: write.index, sizeBytes: write.blob.size, blob: write.blob }));
+        puts.push(tx.objectStore('segments').put({ url: write.url, index: write.index, sizeBytes: write.blob.size, blob: values[at]! }));
         if (!hasSegment(file.segmentBitmap, write.index)) {
           file.segmentBitmap = withSegment(file.segmentBitmap, write.index);
           file.storedBytes += write.blob.size;
@@ -249,8 +266,10 @@ export class SegmentStore {
     // records' files on disk); one deleted or replaced after this check has them dropped then.
     const kept = (await this.mirror()).get(url)?.createdAt === file.createdAt;
     for (const record of runs.flat()) {
-      if (record.blob.size === record.sizeBytes && record.sizeBytes === segmentLength(record.index, file)) {
-        blobs.set(record.index, kept ? this.handles.handleFor(file, record.index, record.blob) : record.blob);
+      if (storedValueSize(record.blob) === record.sizeBytes && record.sizeBytes === segmentLength(record.index, file)) {
+        // Handles only for stored Blobs: a Blob over a stored ArrayBuffer holds its bytes in memory.
+        const blob = segmentBlob(record.blob);
+        blobs.set(record.index, kept && record.blob instanceof Blob ? this.handles.handleFor(file, record.index, blob) : blob);
       }
     }
     return blobs;

@@ -39,9 +39,10 @@ export interface SegmentRecord {
   url: string;
   index: number;
   sizeBytes: number;
-  /** A Blob, not an ArrayBuffer: IndexedDB keeps large Blob values in their own files and reads
-   * them back as file-backed handles (≈0.5 ms/MiB instead of 10–16 ms/MiB to deserialize). */
-  blob: Blob;
+  /** A Blob where the engine takes Blob values: IndexedDB keeps large Blob values in their own
+   * files and reads them back as file-backed handles (≈0.5 ms/MiB instead of 10–16 ms/MiB to
+   * deserialize). An ArrayBuffer where it refuses them (see segmentValues.ts). */
+  blob: Blob | ArrayBuffer;
 }
 
 /** `outdated`: complete and playable, but the origin has a newer version (found by a revalidation). */
