@@ -197,4 +197,27 @@ test.describe('the core story in this engine', () => {
         `after ${session.restartKeepsProcess ? 'a new window (the automation profile is in memory)' : 'a browser restart'} it played offline from 100 s and read back exactly; Delete left nothing stored`,
     );
   });
+
+  test('the page API says what this engine lacks, and the demo shows it', async ({ session, origin }) => {
+    await openControlled(session, origin, '/');
+    const features = await session.evaluate(async () => {
+      const library = (window as unknown as { offlineLibrary: import('../../src/lib/client/OfflineLibrary').OfflineLibrary }).offlineLibrary;
+      return library.features();
+    });
+    // What each engine of this suite's kind offers (Chromium 156, Firefox ESR 153, WebKitGTK 2.50).
+    const expected = ENGINE_FEATURES[session.engine];
+    expect(features).toMatchObject(expected);
+    const headline = await poll('the storage meter drawn', () =>
+      session.evaluate(() => document.querySelector('[data-testid="storage-meter"] .meter-headline')?.textContent ?? ''),
+    );
+    expect(headline).toMatch(expected.storageEstimate ? /used of/ : /Storage estimate unavailable/);
+    figure(`${session.engine}: ${Object.entries(features).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+  });
 });
+
+/** What the worker and page of each engine offer (OfflineLibrary.features), as measured here. */
+const ENGINE_FEATURES = {
+  chromium: { storageEstimate: true, backgroundFetch: true, deviceMemory: true, webLocks: true, broadcastChannel: true, byobReader: true, segmentValues: 'blob', persistence: true },
+  firefox: { storageEstimate: true, backgroundFetch: false, deviceMemory: false, webLocks: true, broadcastChannel: true, byobReader: true, segmentValues: 'blob', persistence: true },
+  webkit: { storageEstimate: false, backgroundFetch: false, deviceMemory: false, webLocks: true, broadcastChannel: true, byobReader: false, segmentValues: 'buffer', persistence: false },
+} as const;

@@ -44,7 +44,7 @@ async function named(scope: WebDriver | WebElement, css: string, name: string, u
 
 /** Starts Xvfb on a free display number and returns it (`:N`) once the server is ready. */
 async function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
-  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+  const child = spawn(process.env.XVFB_PATH || 'Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   const display = await new Promise<string>((resolve, reject) => {

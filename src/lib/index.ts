@@ -6,6 +6,7 @@ export {
   requestPersistence,
   type BackgroundFetchOptions,
   type DownloadOptions,
+  type LibraryFeatures,
   type LibraryStorage,
   type OfflineLibraryEventMap,
   type OfflineLibraryOptions,
@@ -25,6 +26,7 @@ export {
   type DownloadState,
   type StorageSummary,
   type StoredFileInfo,
+  type WorkerFeatures,
 } from './messages.js';
 export {
   createRangeResponse,

@@ -131,7 +131,8 @@ export type WorkerRequest =
   /** Deletes every stored file and download (a user logs out). */
   | { type: 'clear' }
   | { type: 'storage' }
-  | { type: 'metrics' };
+  | { type: 'metrics' }
+  | { type: 'features' };
 
 export interface WorkerResults {
   download: DownloadProgress;
@@ -145,6 +146,23 @@ export interface WorkerResults {
   clear: null;
   storage: StorageSummary;
   metrics: CacheMetrics;
+  features: WorkerFeatures;
+}
+
+/** What the worker's engine offers of the APIs the cache uses (see workerFeatures.ts); false where missing. */
+export interface WorkerFeatures {
+  /** `navigator.storage.estimate()`: without it, usage and quota read 0 and no download is refused ahead of time. */
+  storageEstimate: boolean;
+  /** Background Fetch on the registration: without it, downloads run in the worker only. */
+  backgroundFetch: boolean;
+  /** `navigator.deviceMemory`: without it, the in-memory sizes keep their defaults. */
+  deviceMemory: boolean;
+  webLocks: boolean;
+  broadcastChannel: boolean;
+  /** `ReadableStreamBYOBReader`: without it, chunks are read into new buffers. */
+  byobReader: boolean;
+  /** How segments are kept in IndexedDB: Blobs, ArrayBuffers where Blob values are refused, or no database. */
+  segmentValues: 'blob' | 'buffer' | 'unavailable';
 }
 
 export type WorkerReply =
@@ -161,7 +179,7 @@ export type CacheEvent =
   | { kind: typeof MEDIA_CACHE_MESSAGE; type: 'file-outdated'; url: string };
 
 const URL_REQUESTS = new Set(['download', 'pause', 'resume', 'cancel', 'remove', 'prepare-handoff', 'handoff']);
-const PLAIN_REQUESTS = new Set(['list', 'clear', 'storage', 'metrics']);
+const PLAIN_REQUESTS = new Set(['list', 'clear', 'storage', 'metrics', 'features']);
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

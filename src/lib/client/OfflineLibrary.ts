@@ -5,6 +5,7 @@ import {
   type DownloadProgress,
   type StorageSummary,
   type StoredFileInfo,
+  type WorkerFeatures,
   type WorkerRequest,
   type WorkerResults,
 } from '../messages.js';
@@ -44,6 +45,12 @@ export interface LibraryStorage extends StorageSummary {
   persisted: boolean;
   /** The answer to the persistence request made on the first download, undefined before it. */
   persistence: PersistenceResult | undefined;
+}
+
+/** The worker's features, plus whether the page can ask for persistent storage. */
+export interface LibraryFeatures extends WorkerFeatures {
+  /** `navigator.storage.persist()` in the page: without it, downloads may be cleared under storage pressure. */
+  persistence: boolean;
 }
 
 /** The events an `OfflineLibrary` dispatches, with their `detail`. */
@@ -157,6 +164,16 @@ export class OfflineLibrary extends EventTarget {
 
   metrics(): Promise<CacheMetrics> {
     return this.#request({ type: 'metrics' });
+  }
+
+  /**
+   * What this browser offers of the APIs the cache uses, each false where it is missing: the
+   * worker's (see `WorkerFeatures`) and the page's own `persistence` (`navigator.storage.persist`).
+   * A missing API never fails a read or a download; this says what works differently.
+   */
+  async features(): Promise<LibraryFeatures> {
+    const worker = await this.#request({ type: 'features' });
+    return { ...worker, persistence: typeof this.#storage?.persist === 'function' };
   }
 
   /** Asks for persistent storage once per library; later calls return the same answer. */

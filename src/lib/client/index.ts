@@ -1,5 +1,5 @@
 export { OfflineLibrary } from './OfflineLibrary.js';
-export type { DownloadOptions, LibraryStorage, OfflineLibraryEventMap, OfflineLibraryOptions } from './OfflineLibrary.js';
+export type { DownloadOptions, LibraryFeatures, LibraryStorage, OfflineLibraryEventMap, OfflineLibraryOptions } from './OfflineLibrary.js';
 export { registerMediaCache } from './registerMediaCache.js';
 export type { RegisterMediaCacheOptions } from './registerMediaCache.js';
 export { requestPersistence } from './requestPersistence.js';

@@ -1,6 +1,7 @@
 import type { RangeCache } from '../cache/RangeCache.js';
 import type { DownloadManager } from '../downloads/DownloadManager.js';
 import { storedFileInfo } from '../downloads/storedFileInfo.js';
+import { workerFeatures } from './workerFeatures.js';
 import { isMediaCacheError } from '../errors/MediaCacheError.js';
 import {
   MEDIA_CACHE_CHANNEL,
@@ -90,5 +91,7 @@ async function answer(request: WorkerRequest, cache: RangeCache, manager: Downlo
     }
     case 'metrics':
       return cache.metricsSnapshot();
+    case 'features':
+      return workerFeatures(cache.store);
   }
 }
