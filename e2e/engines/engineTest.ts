@@ -32,6 +32,8 @@ export const test = base.extend<EngineFixtures, { engine: EngineName }>({
   // eslint-disable-next-line no-empty-pattern
   origin: async ({}, use) => {
     const origin = makeOrigin();
+    // Reachable at the start whatever an earlier test left (a crashed worker skips teardown).
+    await origin.setUnreachable(false);
     await use(origin);
     await origin.setUnreachable(false);
   },

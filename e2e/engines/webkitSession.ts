@@ -42,28 +42,59 @@ async function named(scope: WebDriver | WebElement, css: string, name: string, u
   return undefined;
 }
 
-/** Starts Xvfb on a free display number and returns it (`:N`) once the server is ready. */
-async function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
-  const child = spawn(process.env.XVFB_PATH || 'Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  });
-  const display = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    let errors = '';
-    child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    child.stdio[3]!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('\n')) resolve(`:${text.trim()}`);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`Xvfb exited (${code}): ${errors.slice(-500)}`)));
-  });
-  return { display, process: child };
+export const xvfbPath = process.env.XVFB_PATH || '/usr/bin/Xvfb';
+
+/** A child in a process group of its own, so that stopping it stops what it started (MiniBrowser, its web processes). */
+function spawnGroup(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; fd3?: boolean } = {}): ChildProcess {
+  const child = spawn(command, args, { env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', ...(options.fd3 ? (['pipe'] as const) : [])] });
+  child.on('error', () => undefined);
+  return child;
 }
 
-async function waitForDriver(url: string, timeoutMs: number): Promise<void> {
+/** SIGTERM to the group (Xvfb then removes its lock files), SIGKILL to what is left 2 s later. */
+function stopGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGTERM');
+  setTimeout(() => signal('SIGKILL'), 2_000).unref();
+}
+
+/** Resolves with the first line `child` writes to `stream`, rejects when it fails, exits or is silent for `timeoutMs`. */
+function firstLine(child: ChildProcess, stream: NodeJS.ReadableStream, what: string, timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    let errors = '';
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms ${errors.slice(-500)}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    stream.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) {
+        clearTimeout(timer);
+        resolve(text.trim());
+      }
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: ${error.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}): ${errors.slice(-500)}`));
+    });
+  });
+}
+
+/** Waits until the driver answers `/status`; fails at once when its process ends. */
+async function waitForDriver(url: string, driver: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (driver.exitCode !== null || driver.signalCode !== null) throw new Error(`WebKitWebDriver exited (${driver.exitCode ?? driver.signalCode})`);
     try {
       const response = await fetch(`${url}/status`);
       if (response.ok) return;
@@ -76,28 +107,38 @@ async function waitForDriver(url: string, timeoutMs: number): Promise<void> {
 }
 
 export async function launchWebKit(profileDir: string): Promise<EngineSession> {
-  for (const dir of ['data', 'cache', 'config']) mkdirSync(join(profileDir, dir), { recursive: true });
-  const xvfb = await startXvfb();
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    DISPLAY: xvfb.display,
-    HOME: profileDir,
-    XDG_DATA_HOME: join(profileDir, 'data'),
-    XDG_CACHE_HOME: join(profileDir, 'cache'),
-    XDG_CONFIG_HOME: join(profileDir, 'config'),
-    // No sound card on a CI machine: GStreamer's fake sink keeps media playing on the clock.
-    WEBKIT_GST_AUDIO_SINK: process.env.WEBKIT_GST_AUDIO_SINK ?? 'fakesink',
-  };
-  const driverProcess = spawn(webkitDriverPath, [`--port=${port}`, '--host=127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let driverLog = '';
-  const keep = (chunk: Buffer) => (driverLog = (driverLog + chunk.toString()).slice(-20_000));
-  driverProcess.stdout!.on('data', keep);
-  driverProcess.stderr!.on('data', keep);
-  const serverUrl = `http://127.0.0.1:${port}`;
-  await waitForDriver(serverUrl, 15_000);
-
   const binary = miniBrowserPath();
+  for (const dir of ['data', 'cache', 'config']) mkdirSync(join(profileDir, dir), { recursive: true });
+  const children: ChildProcess[] = [];
+  let driverLog = '';
+  const stopProcesses = (): void => children.forEach(stopGroup);
+  let serverUrl: string;
+  try {
+    const xvfb = spawnGroup(xvfbPath, ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { fd3: true });
+    children.push(xvfb);
+    const display = `:${await firstLine(xvfb, xvfb.stdio[3] as NodeJS.ReadableStream, 'Xvfb', 15_000)}`;
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      DISPLAY: display,
+      HOME: profileDir,
+      XDG_DATA_HOME: join(profileDir, 'data'),
+      XDG_CACHE_HOME: join(profileDir, 'cache'),
+      XDG_CONFIG_HOME: join(profileDir, 'config'),
+    };
+    const driverProcess = spawnGroup(webkitDriverPath, [`--port=${port}`, '--host=127.0.0.1'], { env });
+    children.push(driverProcess);
+    const keep = (chunk: Buffer) => (driverLog = (driverLog + chunk.toString()).slice(-20_000));
+    driverProcess.stdout!.on('data', keep);
+    driverProcess.stderr!.on('data', keep);
+    serverUrl = `http://127.0.0.1:${port}`;
+    await waitForDriver(serverUrl, driverProcess, 15_000);
+  } catch (error) {
+    // Nothing of a failed launch is left running.
+    stopProcesses();
+    throw error;
+  }
+
   const connect = async (): Promise<WebDriver> => {
     const driver = await new Builder()
       .usingServer(serverUrl)
@@ -109,7 +150,14 @@ export async function launchWebKit(profileDir: string): Promise<EngineSession> {
     await driver.manage().setTimeouts({ script: 120_000, pageLoad: 60_000 });
     return driver;
   };
-  const driver = await connect();
+  let driver: WebDriver;
+  try {
+    driver = await connect();
+  } catch (error) {
+    // Nothing of a failed launch is left running.
+    stopProcesses();
+    throw new Error(`WebKit did not start: ${error instanceof Error ? error.message : String(error)}\n${driverLog.slice(-2000)}`);
+  }
 
   return {
     engine: 'webkit',
@@ -148,12 +196,9 @@ export async function launchWebKit(profileDir: string): Promise<EngineSession> {
       await driver.switchTo().window(fresh);
     },
     async close() {
-      await driver.quit().catch(() => undefined);
-      driverProcess.kill();
-      xvfb.process.kill();
+      // A driver that hangs must not keep the browser running.
+      await Promise.race([driver.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      stopProcesses();
     },
-    get log() {
-      return driverLog;
-    },
-  } as EngineSession;
+  };
 }

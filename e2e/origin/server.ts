@@ -56,8 +56,9 @@
  * that pathname (any query) with a small page of that type, with an ETag and Range support as a
  * static file has (a login page or an error page served in place, no redirect); `type=` turns it off.
  *
- * Unreachable: `POST /__origin/unreachable?on=1` destroys the connection of every request but the
- * control ones (the browser sees a network error, as offline); `on=0` ends it. Reset leaves it.
+ * Unreachable: `POST /__origin/unreachable?on=1` destroys every open connection, answers in flight
+ * included, and then the connection of every request but the control ones (the browser sees a
+ * network error, as offline); `on=0` ends it. Reset leaves it.
  *
  * Gates: `POST /__origin/gate?name=<name>&open=0` closes a gate, `open=1` opens it and lets the
  * answers that wait at it go on. Gates are open until closed.
@@ -65,7 +66,7 @@
 import { createReadStream, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { generatedChunks, vectorBody } from './content';
 import { OriginState } from './OriginState';
@@ -519,6 +520,7 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
   const root = resolve(options.root);
   const counters = new OriginCounters();
   const state = new OriginState();
+  const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://origin.invalid');
@@ -536,7 +538,13 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
       res.writeHead(204).end();
       return;
     }
-    if (state.handleControl(url, req, res)) return;
+    if (state.handleControl(url, req, res)) {
+      // Unreachable from now on: answers already streaming end too (but this control request's).
+      if (url.pathname === '/__origin/unreachable' && state.unreachable) {
+        for (const socket of sockets) if (socket !== req.socket) socket.destroy();
+      }
+      return;
+    }
     if (state.unreachable) {
       // The connection dies before any answer: to a browser, the network is gone.
       req.socket.destroy();
@@ -620,6 +628,10 @@ export async function startOrigin(options: OriginOptions): Promise<RunningOrigin
     });
   });
   server.keepAliveTimeout = 5000;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);

@@ -228,11 +228,13 @@ export class RangeCache {
 
     // A file that was just probed has nothing stored yet, and the file record says which
     // segments are: skip a lookup that would only wait behind pending segment writes.
-    const stored = file && head === file && this.recordsAll(file, ranges) ? await this.storedSource(key, head, ranges) : undefined;
+    const recorded = file !== undefined && head === file && this.recordsAll(file, ranges);
+    // Answered from storage alone (as Blobs, or streamed where segments are ArrayBuffers): whether
+    // the origin still has this version is checked behind it.
+    if (recorded) this.revalidator.revalidateIfDue(url, file);
+    const stored = recorded ? await this.storedSource(key, head, ranges) : undefined;
     if (stored) {
       hold?.release();
-      // Answered from storage alone: whether the origin still has this version is checked behind it.
-      if (file) this.revalidator.revalidateIfDue(url, file);
       const response = createRangeResponse(resolution, stored, representation, head.headers);
       this.metrics.bytesFromCache += Number(response.headers.get('Content-Length') ?? 0);
       return response;

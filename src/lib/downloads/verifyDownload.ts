@@ -13,15 +13,27 @@ import { segmentCount } from '../store/segmentLayout.js';
 export async function verifyDownload(cache: RangeCache, url: string, expectedSha256?: string): Promise<void> {
   const file = await cache.store.getFile(url);
   if (!file) throw new MediaCacheError('integrity-failed', { url, reason: 'no stored file' });
-  const indices = Array.from({ length: segmentCount(file) }, (_, index) => index);
-  const blobs = await cache.store.getSegments(url, indices, file);
-  const missing = indices.filter((index) => !blobs.has(index));
+  const count = segmentCount(file);
+  const missing: number[] = [];
+  const hash = expectedSha256 === undefined ? undefined : sha256.create();
+  // A few segments at a time: where segments are kept as ArrayBuffers (segmentValues.ts), each one
+  // read is in memory until it is dropped.
+  for (let first = 0; first < count; first += SEGMENTS_PER_READ) {
+    const indices = Array.from({ length: Math.min(SEGMENTS_PER_READ, count - first) }, (_, at) => first + at);
+    const blobs = await cache.store.getSegments(url, indices, file);
+    for (const index of indices) {
+      const blob = blobs.get(index);
+      if (!blob) missing.push(index);
+      else if (hash && missing.length === 0) hash.update(new Uint8Array(await blob.arrayBuffer()));
+    }
+  }
   if (missing.length > 0) throw new MediaCacheError('integrity-failed', { url, missingSegments: missing.slice(0, 16) });
-  if (expectedSha256 === undefined) return;
-  const hash = sha256.create();
-  for (const index of indices) hash.update(new Uint8Array(await blobs.get(index)!.arrayBuffer()));
+  if (!hash || expectedSha256 === undefined) return;
   const actual = bytesToHex(hash.digest());
   if (actual !== expectedSha256.toLowerCase()) {
     throw new MediaCacheError('integrity-failed', { url, expectedSha256, actualSha256: actual });
   }
 }
+
+/** Segments read per store request while checking: 4 MiB of 512 KiB segments. */
+const SEGMENTS_PER_READ = 8;

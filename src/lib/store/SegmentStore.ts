@@ -8,7 +8,7 @@ import type { FileRecord, MediaCacheDB, Validator } from './schema.js';
 import { segmentCount, segmentLength } from './segmentLayout.js';
 import { sameVersion } from './validators.js';
 import { emptySegmentBitmap, hasSegment, withSegment } from './segmentBitmap.js';
-import { detectSegmentValueKind, segmentBlob, segmentValue, storedValueSize, type SegmentValueKind } from './segmentValues.js';
+import { detectSegmentValueKind, isBufferValue, segmentBlob, segmentValue, storedValueSize, type SegmentValueKind } from './segmentValues.js';
 
 /** What the upstream says a resource is: its size, validator and type, and the origin's headers an answer keeps. */
 export interface FileHead {
@@ -191,10 +191,11 @@ export class SegmentStore {
    */
   private async writeBatch(batch: readonly QueuedWrite[]): Promise<Array<boolean | MediaCacheError>> {
     const records = await this.mirror();
-    const db = await this.connection();
-    // Converted before the transaction opens: awaiting a Blob's bytes inside it would let it commit.
+    // Converted before the transaction opens (awaiting a Blob's bytes inside it would let it
+    // commit), and before the connection is taken, so it is fresh when the transaction opens.
     const kind = await this.segmentValueKind();
     const values = await Promise.all(batch.map((write) => segmentValue(write.blob, kind)));
+    const db = await this.connection();
     const tx = db.transaction(['files', 'segments'], 'readwrite');
     // An aborted transaction rejects `done`; the outcome is reported through the writes instead.
     tx.done.catch(() => undefined);
@@ -269,7 +270,7 @@ export class SegmentStore {
       if (storedValueSize(record.blob) === record.sizeBytes && record.sizeBytes === segmentLength(record.index, file)) {
         // Handles only for stored Blobs: a Blob over a stored ArrayBuffer holds its bytes in memory.
         const blob = segmentBlob(record.blob);
-        blobs.set(record.index, kept && record.blob instanceof Blob ? this.handles.handleFor(file, record.index, blob) : blob);
+        blobs.set(record.index, kept && !isBufferValue(record.blob) ? this.handles.handleFor(file, record.index, blob) : blob);
       }
     }
     return blobs;

@@ -5,7 +5,8 @@ import { SegmentStore, type FileHead } from './SegmentStore.js';
 import { detectSegmentValueKind } from './segmentValues.js';
 
 // Pure store logic against fake-indexeddb. An engine that refuses Blob values (WebKit in an
-// ephemeral session) is modelled by a put that fails for a record holding a Blob, as WebKit's does.
+// ephemeral session) is modelled by a put that throws WebKit's error for a record holding a Blob;
+// WebKit fails the request instead, which rejects idb's put the same way.
 const URL_A = 'https://example.test/media/a.mp4';
 const head: FileHead = { sizeBytes: 20, validator: { etag: '"v1"' }, contentType: 'video/mp4' };
 let counter = 0;
@@ -27,6 +28,20 @@ describe('segment values', () => {
     const db = await openMediaDB(`segment-values-${++counter}`);
     expect(await detectSegmentValueKind(db)).toBe('blob');
     expect(await db.count('segments')).toBe(0);
+    db.close();
+  });
+
+  it('takes another failure of the probe for no answer: it is thrown, and asked again next time', async () => {
+    const put = IDBObjectStore.prototype.put;
+    const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(() => {
+      throw new DOMException('The disk is full', 'QuotaExceededError');
+    });
+    const db = await openMediaDB(`segment-values-${++counter}`);
+    await expect(detectSegmentValueKind(db)).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    spy.mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+      return put.call(this, value, key);
+    });
+    expect(await detectSegmentValueKind(db)).toBe('blob');
     db.close();
   });
 
