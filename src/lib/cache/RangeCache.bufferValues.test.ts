@@ -4,6 +4,7 @@ import { MediaDatabase } from '../store/MediaDatabase.js';
 import { SegmentStore } from '../store/SegmentStore.js';
 import { storedSegmentIndices } from '../store/segmentBitmap.js';
 import { RangeCache } from './RangeCache.js';
+import { rangeAnswer } from '../../../test/rangeAnswer.js';
 
 // Where IndexedDB refuses Blob values (modelled as in segmentValues.test.ts), over fake-indexeddb
 // and an upstream that answers Range requests for a 40-byte file in 8-byte segments.
@@ -14,20 +15,6 @@ let dbCounter = 0;
 let asked: Request[] = [];
 let online = true;
 
-function rangeAnswer(request: Request): Response {
-  const match = /bytes=(\d+)-(\d*)/.exec(request.headers.get('Range') ?? '');
-  const start = match ? Number(match[1]) : 0;
-  const end = match && match[2] ? Math.min(Number(match[2]), FILE.length - 1) : FILE.length - 1;
-  return new Response(FILE.slice(start, end + 1), {
-    status: match ? 206 : 200,
-    headers: {
-      'Content-Type': 'application/octet-stream',
-      ETag: '"v1"',
-      'Content-Length': String(end + 1 - start),
-      ...(match ? { 'Content-Range': `bytes ${start}-${end}/${FILE.length}` } : {}),
-    },
-  });
-}
 
 beforeEach(() => {
   asked = [];
@@ -37,7 +24,7 @@ beforeEach(() => {
     const request = new Request(input, init);
     asked.push(request);
     if (!online) throw new TypeError('Failed to fetch');
-    return rangeAnswer(request);
+    return rangeAnswer(FILE, request);
   });
   const put = IDBObjectStore.prototype.put;
   vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {

@@ -5,6 +5,7 @@ import { MediaDatabase } from '../store/MediaDatabase.js';
 import { SegmentStore } from '../store/SegmentStore.js';
 import { storedSegmentIndices } from '../store/segmentBitmap.js';
 import { RangeCache } from './RangeCache.js';
+import { rangeAnswer } from '../../../test/rangeAnswer.js';
 
 // The plugins' lifecycle callbacks against the real engine, over fake-indexeddb and an upstream
 // that answers Range requests for a 20-byte file in 8-byte segments.
@@ -15,25 +16,10 @@ const config = { segmentSizeBytes: 8, rangeWriteBytes: 8, fullWriteBytes: 8, rea
 let upstream: (request: Request) => Promise<Response>;
 let dbCounter = 0;
 
-function rangeAnswer(request: Request): Response {
-  const match = /bytes=(\d+)-(\d*)/.exec(request.headers.get('Range') ?? '');
-  const start = match ? Number(match[1]) : 0;
-  const end = match && match[2] ? Math.min(Number(match[2]), FILE.length - 1) : FILE.length - 1;
-  return new Response(FILE.slice(start, end + 1), {
-    status: match ? 206 : 200,
-    headers: {
-      'Content-Type': 'application/octet-stream',
-      ETag: '"v1"',
-      'Accept-Ranges': 'bytes',
-      'Content-Length': String(end + 1 - start),
-      ...(match ? { 'Content-Range': `bytes ${start}-${end}/${FILE.length}` } : {}),
-    },
-  });
-}
 
 beforeEach(() => {
   vi.spyOn(console, 'debug').mockImplementation(() => undefined);
-  upstream = async (request) => rangeAnswer(request);
+  upstream = async (request) => rangeAnswer(FILE, request);
   vi.stubGlobal('fetch', (input: RequestInfo | URL, init?: RequestInit) => upstream(new Request(input, init)));
 });
 
